@@ -1,0 +1,26 @@
+"""Exceptions raised by lima_x. Messages say what was expected, what was found and where."""
+
+from __future__ import annotations
+
+
+class LimaXError(Exception):
+    """Base class of every error lima_x raises on purpose."""
+
+
+class InputFormatError(LimaXError):
+    """A source file or one of its rows does not have the expected shape."""
+
+    def __init__(self, path: str, problem: str, *, row: int | str | None = None) -> None:
+        self.path = path
+        self.row = row
+        self.problem = problem
+        where = f"{path}" if row is None else f"{path}, row {row}"
+        super().__init__(f"{where}: {problem}")
+
+
+class TranslationError(LimaXError):
+    """A translation backend failed in a way that retrying will not fix."""
+
+
+class QuotaExceededError(TranslationError):
+    """The translation service refused further work because the account quota is used up."""

@@ -1,0 +1,48 @@
+"""The ``mt-bench-x`` command line: build/export the benchmark, answer, judge, show.
+
+Commands live next to the code they drive and register themselves here, so this module
+stays a table of contents: dataset commands in :mod:`mt_bench_x.cli_dataset`, judging and
+results in :mod:`mt_bench_x.cli_judge`.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import typer
+
+
+def build_app() -> typer.Typer:
+    from mt_bench_x import cli_dataset, cli_judge
+
+    app = typer.Typer(
+        name="mt-bench-x",
+        help="MT-Bench-X: build the multilingual benchmark, answer it, judge it, show results.",
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+    )
+
+    @app.callback()
+    def _root() -> None:
+        """Commands are listed below; each has --help."""
+
+    @app.command("version")
+    def version() -> None:
+        """Print the installed version."""
+        from mt_bench_x import __version__
+
+        typer.echo(__version__)
+
+    cli_dataset.register(app)
+    cli_judge.register(app)
+    return app
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    build_app()()
+
+
+if __name__ == "__main__":
+    main()
