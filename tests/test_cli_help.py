@@ -5,7 +5,6 @@ from __future__ import annotations
 import subprocess
 import sys
 
-import click
 import pytest
 import typer
 from typer.main import get_command
@@ -18,11 +17,11 @@ def _command_paths(app: typer.Typer) -> list[list[str]]:
     root = get_command(app)
     paths: list[list[str]] = [[]]
 
-    def walk(cmd: click.Command, prefix: list[str]) -> None:
-        if isinstance(cmd, click.Group):
-            for name, sub in cmd.commands.items():
-                paths.append([*prefix, name])
-                walk(sub, [*prefix, name])
+    def walk(cmd: object, prefix: list[str]) -> None:
+        # Typer vendors its own click: a group is whatever has sub-commands.
+        for name, sub in getattr(cmd, "commands", {}).items():
+            paths.append([*prefix, name])
+            walk(sub, [*prefix, name])
 
     walk(root, [])
     return paths
