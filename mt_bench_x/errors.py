@@ -1,0 +1,18 @@
+"""Exceptions raised by mt_bench_x. Messages say what was expected, what was found and where."""
+
+from __future__ import annotations
+
+
+class MTBenchXError(Exception):
+    """Base class of every error mt_bench_x raises on purpose."""
+
+
+class InputFileError(MTBenchXError):
+    """A data file (questions, answers, judgments, prompts) is malformed."""
+
+    def __init__(self, path: str, problem: str, *, line: int | None = None) -> None:
+        self.path = path
+        self.line = line
+        self.problem = problem
+        where = path if line is None else f"{path}:{line}"
+        super().__init__(f"{where}: {problem}")

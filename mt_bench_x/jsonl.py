@@ -1,0 +1,125 @@
+"""JSON Lines I/O for FastChat-format records: strict reading and crash-safe appending.
+
+Reading names the file and line of any malformed record. Appending is for long runs that
+must survive a kill: one writer, one line per ``write`` call, flushed and fsynced, and a
+torn last line left by a killed process is cut off (and reported) before new lines go on.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from mt_bench_x.errors import InputFileError
+
+logger = logging.getLogger(__name__)
+
+
+def iter_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Yield ``(line_number, record)`` for every non-blank line; each record must be an object."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputFileError(str(path), "file not found")
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as error:
+                raise InputFileError(
+                    str(path), f"not valid JSON ({error.msg} at column {error.colno})", line=number
+                ) from None
+            if not isinstance(record, dict):
+                found = type(record).__name__
+                raise InputFileError(
+                    str(path), f"expected a JSON object, found {found}", line=number
+                )
+            yield number, record
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    """All records of a JSONL file (see :func:`iter_jsonl` for the checks)."""
+    return [record for _, record in iter_jsonl(path)]
+
+
+def write_jsonl(path: Path, records: list[dict[str, Any]]) -> None:
+    """Write records atomically: a temporary file renamed into place, never half a file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    with tmp.open("w", encoding="utf-8") as handle:
+        for record in records:
+            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+    os.replace(tmp, path)
+
+
+def repair_torn_tail(path: Path) -> int:
+    """Cut a last line that has no newline (a write killed half-way). Returns bytes removed."""
+    path = Path(path)
+    if not path.is_file():
+        return 0
+    with path.open("rb+") as handle:
+        size = handle.seek(0, os.SEEK_END)
+        if size == 0:
+            return 0
+        handle.seek(size - 1)
+        if handle.read(1) == b"\n":
+            return 0
+        # Walk back to the last newline; everything after it is the torn line.
+        position = size - 1
+        chunk = 4096
+        keep = 0
+        while position > 0:
+            start = max(0, position - chunk)
+            handle.seek(start)
+            data = handle.read(position - start)
+            index = data.rfind(b"\n")
+            if index != -1:
+                keep = start + index + 1
+                break
+            position = start
+        handle.truncate(keep)
+    removed = size - keep
+    logger.warning(
+        "%s: removed a torn last line (%d bytes) left by an interrupted run", path, removed
+    )
+    return removed
+
+
+class JsonlAppender:
+    """Append records to a JSONL file, one durable line at a time (use from one thread)."""
+
+    def __init__(self, path: Path, *, fsync: bool = True) -> None:
+        self.path = Path(path)
+        self.fsync = fsync
+        self._handle: Any = None
+
+    def __enter__(self) -> JsonlAppender:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        repair_torn_tail(self.path)
+        self._handle = self.path.open("a", encoding="utf-8")
+        return self
+
+    def write(self, record: dict[str, Any]) -> None:
+        if self._handle is None:
+            raise RuntimeError("JsonlAppender.write called outside its `with` block")
+        self._handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+        self._handle.flush()
+        if self.fsync:
+            os.fsync(self._handle.fileno())
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
