@@ -1,0 +1,272 @@
+"""A local OpenAI-compatible chat server over real HTTP, for tests and benchmarks.
+
+In a test, use it as a context manager; it runs an aiohttp server on its own event loop in
+a background thread::
+
+    with OpenAICompatibleServer(lambda body: "Rating: [[7]]", fault_rate=0.2) as server:
+        client = openai.OpenAI(base_url=server.base_url, api_key="test")
+        ...
+        assert len(server.requests) == ...
+
+For benchmarks, run it as a separate process so it does not share the client's GIL::
+
+    python -m tests.servers.openai_server --delay 0.25 --respond judge
+
+prints ``READY <base_url>`` on stdout once it listens. ``GET /stats`` returns the request
+count, the fault count and the wall-clock time (``time.time()``) of the first chat request.
+
+Endpoints: ``POST /v1/chat/completions`` (non-streaming, with ``usage``), ``GET /v1/models``.
+Faults, drawn at ``fault_rate`` from a seeded generator: 429 (with ``Retry-After`` when
+``retry_after_s`` is given), 500 and 503, in equal shares.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import re
+import sys
+import threading
+import time
+from collections.abc import Callable
+from types import TracebackType
+from typing import Any
+
+from aiohttp import web
+
+Responder = Callable[[dict], str]
+
+_FAULT_STATUSES = (429, 500, 503)
+
+
+def echo_respond(body: dict) -> str:
+    """Default reply: the content of the last user message."""
+    for message in reversed(body.get("messages", [])):
+        if message.get("role") == "user":
+            content = message.get("content", "")
+            return content if isinstance(content, str) else json.dumps(content)
+    return ""
+
+
+def judge_respond(body: dict) -> str:
+    """A judge-like reply: ``[[A]]`` for pairwise prompts (they name ``[[A]]``), else a rating.
+
+    The rating is derived from the prompt text, so it is stable for one prompt and varies
+    across prompts (1-10).
+    """
+    text = "\n".join(str(m.get("content", "")) for m in body.get("messages", []))
+    if "[[A]]" in text:
+        verdict = "ABC"[len(text) % 3]
+        return f"Both answers were compared. Final verdict: [[{verdict}]]"
+    score = 1 + len(text) % 10
+    return f"The answer is adequate. Rating: [[{score}]]"
+
+
+RESPONDERS: dict[str, Responder] = {"echo": echo_respond, "judge": judge_respond}
+
+
+def _count_tokens(text: str) -> int:
+    return max(1, len(re.findall(r"\w+|[^\w\s]", text)))
+
+
+class OpenAICompatibleServer:
+    """A chat-completions server on ``127.0.0.1:<free port>``; see the module docstring."""
+
+    def __init__(
+        self,
+        respond: Responder | None = None,
+        *,
+        delay_s: float = 0.0,
+        fault_rate: float = 0.0,
+        retry_after_s: float | None = None,
+        seed: int = 0,
+        model: str = "test-model",
+    ) -> None:
+        if not 0.0 <= fault_rate <= 1.0:
+            raise ValueError(f"fault_rate must lie in [0, 1], got {fault_rate}")
+        self.respond: Responder = respond or echo_respond
+        self.delay_s = delay_s
+        self.fault_rate = fault_rate
+        self.retry_after_s = retry_after_s
+        self.model = model
+        self.requests: list[dict] = []
+        self.faults = 0
+        self.first_request_at: float | None = None
+        self.base_url = ""
+        self._rng = random.Random(seed)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._runner: web.AppRunner | None = None
+        self._thread: threading.Thread | None = None
+        self._ids = 0
+
+    # -- HTTP handlers -------------------------------------------------------------------
+    def _make_app(self) -> web.Application:
+        app = web.Application(client_max_size=64 * 1024 * 1024)
+        app.router.add_post("/v1/chat/completions", self._chat)
+        app.router.add_get("/v1/models", self._models)
+        app.router.add_get("/stats", self._stats)
+        return app
+
+    async def _chat(self, request: web.Request) -> web.Response:
+        try:
+            body = await request.json()
+        except json.JSONDecodeError:
+            return _error(400, "request body is not valid JSON")
+        if not isinstance(body, dict) or not isinstance(body.get("messages"), list):
+            return _error(400, "expected a JSON object with a 'messages' list")
+        if self.first_request_at is None:
+            self.first_request_at = time.time()
+        self.requests.append(body)
+        if self.delay_s > 0:
+            await asyncio.sleep(self.delay_s)
+        if self.fault_rate > 0 and self._rng.random() < self.fault_rate:
+            self.faults += 1
+            status = self._rng.choice(_FAULT_STATUSES)
+            headers = {}
+            if status == 429 and self.retry_after_s is not None:
+                headers["Retry-After"] = f"{self.retry_after_s:g}"
+            return _error(status, f"injected fault {status}", headers=headers)
+        try:
+            content = self.respond(body)
+        except Exception as error:  # a test's responder failing is a server error
+            return _error(500, f"responder failed: {error!r}")
+        prompt_text = "\n".join(str(m.get("content", "")) for m in body["messages"])
+        prompt_tokens = _count_tokens(prompt_text)
+        completion_tokens = _count_tokens(content)
+        self._ids += 1
+        payload = {
+            "id": f"chatcmpl-{self._ids}",
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": self.model,
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": content},
+                    "finish_reason": "stop",
+                    "logprobs": None,
+                }
+            ],
+            "usage": {
+                "prompt_tokens": prompt_tokens,
+                "completion_tokens": completion_tokens,
+                "total_tokens": prompt_tokens + completion_tokens,
+            },
+        }
+        return web.json_response(payload)
+
+    async def _models(self, request: web.Request) -> web.Response:
+        return web.json_response(
+            {
+                "object": "list",
+                "data": [{"id": self.model, "object": "model", "created": 0, "owned_by": "test"}],
+            }
+        )
+
+    async def _stats(self, request: web.Request) -> web.Response:
+        return web.json_response(
+            {
+                "requests": len(self.requests),
+                "faults": self.faults,
+                "first_request_at": self.first_request_at,
+            }
+        )
+
+    # -- life cycle ----------------------------------------------------------------------
+    async def _start(self, host: str, port: int) -> int:
+        self._runner = web.AppRunner(self._make_app(), access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, host, port, backlog=1024)
+        await site.start()
+        server = site._server  # the asyncio server: read back the port chosen by the OS
+        return server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+    def start(self) -> OpenAICompatibleServer:
+        started = threading.Event()
+        failure: list[BaseException] = []
+
+        def run() -> None:
+            loop = asyncio.new_event_loop()
+            self._loop = loop
+            asyncio.set_event_loop(loop)
+            try:
+                port = loop.run_until_complete(self._start("127.0.0.1", 0))
+                self.base_url = f"http://127.0.0.1:{port}/v1"
+            except BaseException as error:
+                failure.append(error)
+                started.set()
+                return
+            started.set()
+            loop.run_forever()
+            loop.run_until_complete(self._runner.cleanup())  # type: ignore[union-attr]
+            loop.close()
+
+        self._thread = threading.Thread(target=run, name="openai-test-server", daemon=True)
+        self._thread.start()
+        started.wait(timeout=30)
+        if failure:
+            raise RuntimeError(f"test server failed to start: {failure[0]!r}")
+        return self
+
+    def stop(self) -> None:
+        if self._loop is not None and self._thread is not None:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(timeout=30)
+            self._thread = None
+            self._loop = None
+
+    def __enter__(self) -> OpenAICompatibleServer:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+def _error(status: int, message: str, headers: dict[str, str] | None = None) -> web.Response:
+    body: dict[str, Any] = {"error": {"message": message, "type": "server_error", "code": status}}
+    return web.json_response(body, status=status, headers=headers)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the server in the foreground (for benchmarks: a process of its own)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--delay", type=float, default=0.0, help="seconds before each reply")
+    parser.add_argument("--fault-rate", type=float, default=0.0)
+    parser.add_argument("--retry-after", type=float, default=None)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--model", default="test-model")
+    parser.add_argument("--respond", choices=sorted(RESPONDERS), default="judge")
+    args = parser.parse_args(argv)
+    server = OpenAICompatibleServer(
+        RESPONDERS[args.respond],
+        delay_s=args.delay,
+        fault_rate=args.fault_rate,
+        retry_after_s=args.retry_after,
+        seed=args.seed,
+        model=args.model,
+    )
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    port = loop.run_until_complete(server._start("127.0.0.1", args.port))
+    server.base_url = f"http://127.0.0.1:{port}/v1"
+    print(f"READY {server.base_url}", flush=True)
+    try:
+        loop.run_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        loop.run_until_complete(server._runner.cleanup())  # type: ignore[union-attr]
+        loop.close()
+    sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()
