@@ -24,3 +24,27 @@ class TranslationError(LimaXError):
 
 class QuotaExceededError(TranslationError):
     """The translation service refused further work because the account quota is used up."""
+
+
+class SourceAccessError(LimaXError):
+    """A source on the Hugging Face Hub could not be downloaded (gated, missing, offline)."""
+
+
+class MixtureSpecError(LimaXError):
+    """A mixture name does not decompose into the languages being built."""
+
+
+class OutputExistsError(LimaXError):
+    """The output folder exists already and overwriting was not asked for."""
+
+
+class ProtectedTextError(TranslationError):
+    """A translation lost or changed a piece that must come back untouched (code, placeholders)."""
+
+
+class MissingCredentialError(TranslationError):
+    """A backend needs a key from the environment and it is not set."""
+
+    def __init__(self, variable: str, purpose: str) -> None:
+        self.variable = variable
+        super().__init__(f"{variable} is not set: export it to {purpose}")

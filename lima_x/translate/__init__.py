@@ -1,5 +1,16 @@
 """Translation backends (DeepL, OpenAI-compatible LLMs) behind one protocol, with a cache."""
 
 from lima_x.translate.base import TranslationOptions, Translator
+from lima_x.translate.cache import CachedTranslator
+from lima_x.translate.code_spans import PROTECT_PLACEHOLDERS, with_placeholder_protection
+from lima_x.translate.factory import BACKENDS, create_translator
 
-__all__ = ["TranslationOptions", "Translator"]
+__all__ = [
+    "BACKENDS",
+    "PROTECT_PLACEHOLDERS",
+    "CachedTranslator",
+    "TranslationOptions",
+    "Translator",
+    "create_translator",
+    "with_placeholder_protection",
+]

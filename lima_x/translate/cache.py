@@ -1,0 +1,223 @@
+"""A persistent SQLite cache in front of any translator.
+
+Key: sha256 over ``(inner.cache_identity(), source, target, options.cache_fields(), text)``.
+Texts missing from the cache are sent to the backend one request-sized batch at a time
+(the backend's ``plan_batches`` when it has one), and each finished batch is committed
+before the next request: a run killed half-way and started again pays for nothing twice,
+and a second full run sends nothing. The database runs in WAL mode with a busy timeout, so
+several processes may share it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol
+
+from lima_x.errors import QuotaExceededError
+from lima_x.translate.base import TranslationOptions, Translator
+from lima_x.translate.batching import chunks, progress
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS translations (
+    key TEXT PRIMARY KEY,
+    backend TEXT NOT NULL,
+    source_lang TEXT NOT NULL,
+    target_lang TEXT NOT NULL,
+    options TEXT NOT NULL,
+    text TEXT NOT NULL,
+    translation TEXT NOT NULL,
+    created_at TEXT NOT NULL DEFAULT (datetime('now'))
+)
+"""
+_LOOKUP_CHUNK = 500
+DEFAULT_BATCH = 50
+
+
+class _Planner(Protocol):
+    def plan_batches(
+        self,
+        texts: Sequence[str],
+        *,
+        source_lang: str,
+        target_lang: str,
+        options: TranslationOptions,
+    ) -> list[list[int]]: ...
+
+
+def cache_key(
+    identity: str, source_lang: str, target_lang: str, options: TranslationOptions, text: str
+) -> str:
+    payload = json.dumps(
+        [identity, source_lang.upper(), target_lang.upper(), options.cache_fields(), text],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+class CachedTranslator:
+    """A :class:`Translator` that asks ``inner`` only for texts it has not seen.
+
+    ``requests_made`` counts the backend calls this object made (one per batch).
+    """
+
+    def __init__(self, inner: Translator, path: str | Path, *, show_progress: bool = True) -> None:
+        self.inner = inner
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.show_progress = show_progress
+        self.requests_made = 0
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(self.path, timeout=60.0, check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute("PRAGMA busy_timeout=60000")
+        with self._db:
+            self._db.execute(_SCHEMA)
+
+    def __repr__(self) -> str:
+        return f"CachedTranslator({self.inner!r}, path={str(self.path)!r})"
+
+    def __enter__(self) -> CachedTranslator:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def cache_identity(self) -> str:
+        return self.inner.cache_identity()
+
+    def __len__(self) -> int:
+        with self._lock:
+            return int(self._db.execute("SELECT COUNT(*) FROM translations").fetchone()[0])
+
+    # ------------------------------------------------------------------ lookups
+
+    def _keys(
+        self, texts: Sequence[str], source_lang: str, target_lang: str, options: TranslationOptions
+    ) -> list[str]:
+        identity = self.inner.cache_identity()
+        return [cache_key(identity, source_lang, target_lang, options, t) for t in texts]
+
+    def _lookup(self, keys: Sequence[str]) -> dict[str, str]:
+        unique = list(dict.fromkeys(keys))
+        found: dict[str, str] = {}
+        with self._lock:
+            for part in chunks(range(len(unique)), _LOOKUP_CHUNK):
+                batch = [unique[i] for i in part]
+                marks = ",".join("?" * len(batch))
+                rows = self._db.execute(
+                    f"SELECT key, translation FROM translations WHERE key IN ({marks})", batch
+                )
+                found.update(rows.fetchall())
+        return found
+
+    def missing(
+        self,
+        texts: Sequence[str],
+        *,
+        source_lang: str,
+        target_lang: str,
+        options: TranslationOptions,
+    ) -> list[str]:
+        """The distinct texts (first-seen order) a :meth:`translate` call would send."""
+        keys = self._keys(texts, source_lang, target_lang, options)
+        found = self._lookup(keys)
+        todo: dict[str, str] = {}
+        for key, text in zip(keys, texts, strict=True):
+            if key not in found:
+                todo.setdefault(key, text)
+        return list(todo.values())
+
+    # ------------------------------------------------------------------ translating
+
+    def translate(
+        self,
+        texts: Sequence[str],
+        *,
+        source_lang: str,
+        target_lang: str,
+        options: TranslationOptions,
+    ) -> list[str]:
+        keys = self._keys(texts, source_lang, target_lang, options)
+        found = self._lookup(keys)
+        todo: dict[str, str] = {}
+        for key, text in zip(keys, texts, strict=True):
+            if key not in found:
+                todo.setdefault(key, text)
+        todo_keys = list(todo)
+        todo_texts = list(todo.values())
+        batches = self._plan(todo_texts, source_lang, target_lang, options)
+        stored = 0
+        with progress(
+            len(todo_texts),
+            description=f"translate {source_lang}→{target_lang}",
+            enabled=self.show_progress,
+        ) as bar:
+            for batch in batches:
+                batch_texts = [todo_texts[i] for i in batch]
+                self.requests_made += 1
+                try:
+                    translated = self.inner.translate(
+                        batch_texts,
+                        source_lang=source_lang,
+                        target_lang=target_lang,
+                        options=options,
+                    )
+                except QuotaExceededError as exc:
+                    raise QuotaExceededError(
+                        f"{exc} {stored} of the {len(todo_texts)} texts this call needed are "
+                        f"now in the translation cache {self.path} (with everything from "
+                        "earlier runs). Rerun the same command once the quota is renewed, or "
+                        "with another key: cached texts are not sent again."
+                    ) from None
+                rows = [(todo_keys[i], out) for i, out in zip(batch, translated, strict=True)]
+                self._store(rows, todo, source_lang, target_lang, options)
+                found.update(rows)
+                stored += len(rows)
+                bar.update(len(rows))
+        return [found[key] for key in keys]
+
+    def _plan(
+        self,
+        texts: Sequence[str],
+        source_lang: str,
+        target_lang: str,
+        options: TranslationOptions,
+    ) -> list[list[int]]:
+        if not texts:
+            return []
+        planner = getattr(self.inner, "plan_batches", None)
+        if planner is None:
+            return list(chunks(range(len(texts)), DEFAULT_BATCH))
+        return planner(texts, source_lang=source_lang, target_lang=target_lang, options=options)
+
+    def _store(
+        self,
+        rows: Sequence[tuple[str, str]],
+        sources: dict[str, str],
+        source_lang: str,
+        target_lang: str,
+        options: TranslationOptions,
+    ) -> None:
+        identity = self.inner.cache_identity()
+        fields = json.dumps(options.cache_fields(), sort_keys=True)
+        with self._lock, self._db:
+            self._db.executemany(
+                "INSERT OR REPLACE INTO translations "
+                "(key, backend, source_lang, target_lang, options, text, translation) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (key, identity, source_lang, target_lang, fields, sources[key], out)
+                    for key, out in rows
+                ],
+            )

@@ -1,0 +1,251 @@
+"""DeepL backend on the official ``deepl`` SDK.
+
+Code and other protected pieces travel inside an ignore tag (``tag_handling="xml"``); prose
+is XML-escaped on the way out and unescaped on the way back. Requests stay within DeepL's
+limits (50 texts, 128 KiB body). Retries: the SDK itself retries 429, 5xx and connection
+errors up to 5 times with exponential backoff (1 s, x1.6, ignoring ``Retry-After``); when it
+gives up, this backend waits and retries the whole request ``max_retries`` more times
+(``retry_wait_s``, doubling), then raises :class:`TranslationError`. A 456 (quota used up)
+raises :class:`QuotaExceededError` at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from lima_x.errors import MissingCredentialError, QuotaExceededError, TranslationError
+from lima_x.translate.base import TranslationOptions
+from lima_x.translate.batching import (
+    DEEPL_MAX_BODY_BYTES,
+    DEEPL_MAX_TEXTS,
+    json_size,
+    plan_batches,
+    progress,
+)
+from lima_x.translate.code_spans import (
+    IGNORE_TAG,
+    ProtectedText,
+    Protection,
+    from_xml,
+    protect,
+    to_xml,
+)
+from lima_x.translate.languages import deepl_source, deepl_target
+
+logger = logging.getLogger(__name__)
+
+KEY_VARIABLE = "DEEPL_AUTH_KEY"
+SERVER_VARIABLE = "DEEPL_SERVER_URL"
+# Room for what `requests` adds around the JSON fields we size ourselves.
+_BODY_MARGIN = 256
+
+
+class DeepLTranslator:
+    """:class:`~lima_x.translate.base.Translator` on DeepL's ``/v2/translate``.
+
+    ``auth_key`` and ``server_url`` default to ``DEEPL_AUTH_KEY`` and ``DEEPL_SERVER_URL``.
+    ``english`` / ``portuguese``: the variant a bare ``EN`` / ``PT`` target becomes.
+    ``model_type``: DeepL's ``model_type`` (e.g. ``quality_optimized``), part of the cache key.
+    """
+
+    def __init__(
+        self,
+        auth_key: str | None = None,
+        *,
+        server_url: str | None = None,
+        english: str = "EN-US",
+        portuguese: str = "PT-PT",
+        model_type: str | None = None,
+        max_retries: int = 3,
+        retry_wait_s: float = 5.0,
+        max_texts: int = DEEPL_MAX_TEXTS,
+        max_body_bytes: int = DEEPL_MAX_BODY_BYTES,
+        show_progress: bool = True,
+    ) -> None:
+        import deepl
+
+        key = auth_key or os.environ.get(KEY_VARIABLE, "")
+        if not key:
+            raise MissingCredentialError(KEY_VARIABLE, "translate with DeepL")
+        self._key = key
+        self.server_url = server_url or os.environ.get(SERVER_VARIABLE) or None
+        self._client = deepl.Translator(key, server_url=self.server_url)
+        self.english = english.upper()
+        self.portuguese = portuguese.upper()
+        self.model_type = model_type
+        self.max_retries = max_retries
+        self.retry_wait_s = retry_wait_s
+        self.max_texts = max_texts
+        self.max_body_bytes = max_body_bytes
+        self.show_progress = show_progress
+
+    def __repr__(self) -> str:
+        return f"DeepLTranslator(server_url={self.server_url!r}, model_type={self.model_type!r})"
+
+    def cache_identity(self) -> str:
+        settings = [f"en={self.english}", f"pt={self.portuguese}"]
+        if self.model_type:
+            settings.append(f"model={self.model_type}")
+        return "deepl:" + ",".join(settings)
+
+    # ------------------------------------------------------------------ planning
+
+    def _request_params(
+        self, source_lang: str, target_lang: str, options: TranslationOptions
+    ) -> dict[str, Any]:
+        params: dict[str, Any] = {
+            "source_lang": deepl_source(source_lang),
+            "target_lang": deepl_target(
+                target_lang, english=self.english, portuguese=self.portuguese
+            ),
+            "tag_handling": "xml",
+            "ignore_tags": [IGNORE_TAG],
+            "split_sentences": "1",
+        }
+        if options.formality:
+            params["formality"] = options.formality
+        if options.context:
+            params["context"] = options.context
+        if options.glossary_id:
+            params["glossary"] = options.glossary_id
+        if self.model_type:
+            params["model_type"] = self.model_type
+        return params
+
+    def _payloads(
+        self, texts: Sequence[str], options: TranslationOptions
+    ) -> list[tuple[ProtectedText, str] | None]:
+        """The XML to send per text, or None for a text with nothing to translate."""
+        protection = Protection.from_options(options)
+        payloads: list[tuple[ProtectedText, str] | None] = []
+        for text in texts:
+            prepared = protect(text, protection)
+            payloads.append((prepared, to_xml(prepared)) if prepared.has_prose else None)
+        return payloads
+
+    def _overhead(self, params: dict[str, Any]) -> int:
+        return json_size({**params, "text": [], "show_billed_characters": True}) + _BODY_MARGIN
+
+    def plan_batches(
+        self,
+        texts: Sequence[str],
+        *,
+        source_lang: str,
+        target_lang: str,
+        options: TranslationOptions,
+    ) -> list[list[int]]:
+        """Indices of ``texts`` per request, in order (texts with no prose ride along free)."""
+        params = self._request_params(source_lang, target_lang, options)
+        payloads = self._payloads(texts, options)
+        sizes = [0 if p is None else json_size(p[1]) + 2 for p in payloads]
+        counted = [i for i, p in enumerate(payloads) if p is not None]
+        batches = plan_batches(
+            [sizes[i] for i in counted],
+            max_items=self.max_texts,
+            max_bytes=self.max_body_bytes,
+            overhead=self._overhead(params),
+        )
+        planned = [[counted[j] for j in batch] for batch in batches]
+        free = [i for i, p in enumerate(payloads) if p is None]
+        if free:
+            if planned:
+                planned[0] = sorted(planned[0] + free)
+            else:
+                planned = [free]
+        return planned
+
+    # ------------------------------------------------------------------ translating
+
+    def translate(
+        self,
+        texts: Sequence[str],
+        *,
+        source_lang: str,
+        target_lang: str,
+        options: TranslationOptions,
+    ) -> list[str]:
+        params = self._request_params(source_lang, target_lang, options)
+        payloads = self._payloads(texts, options)
+        results = list(texts)
+        todo = [i for i, p in enumerate(payloads) if p is not None]
+        overhead = self._overhead(params)
+        sizes = [json_size(payloads[i][1]) + 2 for i in todo]  # type: ignore[index]
+        for position, size in enumerate(sizes):
+            if overhead + size > self.max_body_bytes:
+                raise TranslationError(
+                    f"text #{todo[position]} needs {overhead + size} bytes in a DeepL request, "
+                    f"over the {self.max_body_bytes}-byte limit; split it into smaller texts"
+                )
+        batches = plan_batches(
+            sizes, max_items=self.max_texts, max_bytes=self.max_body_bytes, overhead=overhead
+        )
+        done = 0
+        with progress(
+            len(todo),
+            description=f"DeepL {source_lang}→{target_lang}",
+            enabled=self.show_progress and len(batches) > 1,
+        ) as bar:
+            for batch in batches:
+                indices = [todo[j] for j in batch]
+                xml = [payloads[i][1] for i in indices]  # type: ignore[index]
+                try:
+                    translated = self._request(xml, params)
+                except QuotaExceededError as exc:
+                    raise QuotaExceededError(
+                        f"{exc} Finished before it: {done} of {len(todo)} texts "
+                        f"{source_lang}→{target_lang} in this call."
+                    ) from exc
+                for i, out in zip(indices, translated, strict=True):
+                    prepared = payloads[i][0]  # type: ignore[index]
+                    results[i] = self._restore(out, prepared, i)
+                done += len(indices)
+                bar.update(len(indices))
+        return results
+
+    def _restore(self, translated: str, prepared: ProtectedText, index: int) -> str:
+        try:
+            return from_xml(translated, prepared)
+        except TranslationError as exc:
+            raise TranslationError(
+                f"DeepL's translation of text #{index} ({prepared.text[:60]!r}...) lost "
+                f"protected code: {exc}"
+            ) from exc
+
+    def _request(self, xml: list[str], params: dict[str, Any]) -> list[str]:
+        import deepl
+
+        wait = self.retry_wait_s
+        for attempt in range(self.max_retries + 1):
+            try:
+                results = self._client.translate_text(xml, **params)
+                return [r.text for r in results]  # type: ignore[union-attr]
+            except deepl.QuotaExceededException:
+                raise QuotaExceededError(
+                    "DeepL refused the request: the character quota of this billing period is "
+                    "used up (HTTP 456)."
+                ) from None
+            except deepl.AuthorizationException:
+                raise TranslationError(
+                    f"DeepL refused the key in {KEY_VARIABLE} (HTTP 403): check that it is "
+                    "valid and matches the server (free keys end in ':fx')."
+                ) from None
+            except deepl.DeepLException as exc:
+                status = getattr(exc, "http_status_code", None)
+                retryable = getattr(exc, "should_retry", False) or (status or 0) >= 500
+                message = self._scrub(str(exc))
+                if not retryable or attempt == self.max_retries:
+                    raise TranslationError(
+                        f"DeepL request for {len(xml)} texts failed after {attempt + 1} "
+                        f"attempt(s): {message}"
+                    ) from None
+                logger.warning("DeepL request failed (%s); retrying in %.1f s", message, wait)
+                time.sleep(wait)
+                wait *= 2
+        raise AssertionError("unreachable")
+
+    def _scrub(self, message: str) -> str:
+        return message.replace(self._key, "***")

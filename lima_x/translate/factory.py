@@ -1,0 +1,49 @@
+"""Build a translator from a backend name, as the command line names it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from lima_x.translate.base import Translator
+
+BACKENDS = ("deepl", "openai", "none")
+
+
+def create_translator(
+    backend: str,
+    *,
+    cache_path: Path | None,
+    model: str | None = None,
+    base_url: str | None = None,
+    show_progress: bool = True,
+) -> Translator | None:
+    """``"deepl"``, ``"openai"`` or ``"none"`` (returns None), cached when ``cache_path`` is set.
+
+    Keys come from ``DEEPL_AUTH_KEY`` / ``OPENAI_API_KEY``; a missing one raises
+    :class:`lima_x.errors.MissingCredentialError` naming the variable. ``base_url`` overrides
+    ``DEEPL_SERVER_URL`` / ``OPENAI_BASE_URL``. ``model`` is the chat model for ``openai``
+    (required) and DeepL's ``model_type`` for ``deepl`` (optional).
+    """
+    name = backend.strip().lower()
+    translator: Translator
+    if name == "none":
+        return None
+    if name == "deepl":
+        from lima_x.translate.deepl_backend import DeepLTranslator
+
+        translator = DeepLTranslator(
+            server_url=base_url, model_type=model, show_progress=show_progress
+        )
+    elif name == "openai":
+        from lima_x.translate.llm_backend import OpenAIChatTranslator
+
+        if not model:
+            raise ValueError("--translator openai needs --model (the chat model to translate with)")
+        translator = OpenAIChatTranslator(model, base_url=base_url, show_progress=show_progress)
+    else:
+        raise ValueError(f"unknown translator {backend!r}: expected one of {', '.join(BACKENDS)}")
+    if cache_path is None:
+        return translator
+    from lima_x.translate.cache import CachedTranslator
+
+    return CachedTranslator(translator, cache_path, show_progress=show_progress)
