@@ -16,7 +16,6 @@ import sqlite3
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol
 
 from lima_x.errors import QuotaExceededError
 from lima_x.translate.base import TranslationOptions, Translator
@@ -38,17 +37,6 @@ _LOOKUP_CHUNK = 500
 DEFAULT_BATCH = 50
 
 
-class _Planner(Protocol):
-    def plan_batches(
-        self,
-        texts: Sequence[str],
-        *,
-        source_lang: str,
-        target_lang: str,
-        options: TranslationOptions,
-    ) -> list[list[int]]: ...
-
-
 def cache_key(
     identity: str, source_lang: str, target_lang: str, options: TranslationOptions, text: str
 ) -> str:
@@ -60,18 +48,12 @@ def cache_key(
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-class CachedTranslator:
-    """A :class:`Translator` that asks ``inner`` only for texts it has not seen.
+class TranslationCache:
+    """The SQLite store: translations by key, safe to share between processes."""
 
-    ``requests_made`` counts the backend calls this object made (one per batch).
-    """
-
-    def __init__(self, inner: Translator, path: str | Path, *, show_progress: bool = True) -> None:
-        self.inner = inner
+    def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.show_progress = show_progress
-        self.requests_made = 0
         self._lock = threading.Lock()
         self._db = sqlite3.connect(self.path, timeout=60.0, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
@@ -80,35 +62,16 @@ class CachedTranslator:
         with self._db:
             self._db.execute(_SCHEMA)
 
-    def __repr__(self) -> str:
-        return f"CachedTranslator({self.inner!r}, path={str(self.path)!r})"
-
-    def __enter__(self) -> CachedTranslator:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
     def close(self) -> None:
         with self._lock:
             self._db.close()
-
-    def cache_identity(self) -> str:
-        return self.inner.cache_identity()
 
     def __len__(self) -> int:
         with self._lock:
             return int(self._db.execute("SELECT COUNT(*) FROM translations").fetchone()[0])
 
-    # ------------------------------------------------------------------ lookups
-
-    def _keys(
-        self, texts: Sequence[str], source_lang: str, target_lang: str, options: TranslationOptions
-    ) -> list[str]:
-        identity = self.inner.cache_identity()
-        return [cache_key(identity, source_lang, target_lang, options, t) for t in texts]
-
-    def _lookup(self, keys: Sequence[str]) -> dict[str, str]:
+    def lookup(self, keys: Sequence[str]) -> dict[str, str]:
+        """The cached translations of those ``keys`` that are present."""
         unique = list(dict.fromkeys(keys))
         found: dict[str, str] = {}
         with self._lock:
@@ -123,6 +86,78 @@ class CachedTranslator:
 
     def missing(
         self,
+        identity: str,
+        texts: Sequence[str],
+        *,
+        source_lang: str,
+        target_lang: str,
+        options: TranslationOptions,
+    ) -> list[str]:
+        """The distinct texts (first-seen order) without a cached translation."""
+        keys = [cache_key(identity, source_lang, target_lang, options, t) for t in texts]
+        found = self.lookup(keys)
+        todo: dict[str, str] = {}
+        for key, text in zip(keys, texts, strict=True):
+            if key not in found:
+                todo.setdefault(key, text)
+        return list(todo.values())
+
+    def store(
+        self,
+        identity: str,
+        rows: Sequence[tuple[str, str, str]],
+        *,
+        source_lang: str,
+        target_lang: str,
+        options: TranslationOptions,
+    ) -> None:
+        """Commit ``(key, text, translation)`` rows in one transaction."""
+        fields = json.dumps(options.cache_fields(), sort_keys=True)
+        with self._lock, self._db:
+            self._db.executemany(
+                "INSERT OR REPLACE INTO translations "
+                "(key, backend, source_lang, target_lang, options, text, translation) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (key, identity, source_lang, target_lang, fields, text, out)
+                    for key, text, out in rows
+                ],
+            )
+
+
+class CachedTranslator:
+    """A :class:`Translator` that asks ``inner`` only for texts it has not seen.
+
+    ``requests_made`` counts the backend calls this object made (one per batch).
+    """
+
+    def __init__(self, inner: Translator, path: str | Path, *, show_progress: bool = True) -> None:
+        self.inner = inner
+        self.cache = TranslationCache(path)
+        self.path = self.cache.path
+        self.show_progress = show_progress
+        self.requests_made = 0
+
+    def __repr__(self) -> str:
+        return f"CachedTranslator({self.inner!r}, path={str(self.path)!r})"
+
+    def __enter__(self) -> CachedTranslator:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.cache.close()
+
+    def cache_identity(self) -> str:
+        return self.inner.cache_identity()
+
+    def __len__(self) -> int:
+        return len(self.cache)
+
+    def missing(
+        self,
         texts: Sequence[str],
         *,
         source_lang: str,
@@ -130,15 +165,13 @@ class CachedTranslator:
         options: TranslationOptions,
     ) -> list[str]:
         """The distinct texts (first-seen order) a :meth:`translate` call would send."""
-        keys = self._keys(texts, source_lang, target_lang, options)
-        found = self._lookup(keys)
-        todo: dict[str, str] = {}
-        for key, text in zip(keys, texts, strict=True):
-            if key not in found:
-                todo.setdefault(key, text)
-        return list(todo.values())
-
-    # ------------------------------------------------------------------ translating
+        return self.cache.missing(
+            self.inner.cache_identity(),
+            texts,
+            source_lang=source_lang,
+            target_lang=target_lang,
+            options=options,
+        )
 
     def translate(
         self,
@@ -148,22 +181,22 @@ class CachedTranslator:
         target_lang: str,
         options: TranslationOptions,
     ) -> list[str]:
-        keys = self._keys(texts, source_lang, target_lang, options)
-        found = self._lookup(keys)
+        identity = self.inner.cache_identity()
+        keys = [cache_key(identity, source_lang, target_lang, options, t) for t in texts]
+        found = self.cache.lookup(keys)
         todo: dict[str, str] = {}
         for key, text in zip(keys, texts, strict=True):
             if key not in found:
                 todo.setdefault(key, text)
         todo_keys = list(todo)
         todo_texts = list(todo.values())
-        batches = self._plan(todo_texts, source_lang, target_lang, options)
         stored = 0
         with progress(
             len(todo_texts),
             description=f"translate {source_lang}→{target_lang}",
             enabled=self.show_progress,
         ) as bar:
-            for batch in batches:
+            for batch in self._plan(todo_texts, source_lang, target_lang, options):
                 batch_texts = [todo_texts[i] for i in batch]
                 self.requests_made += 1
                 try:
@@ -180,9 +213,18 @@ class CachedTranslator:
                         "earlier runs). Rerun the same command once the quota is renewed, or "
                         "with another key: cached texts are not sent again."
                     ) from None
-                rows = [(todo_keys[i], out) for i, out in zip(batch, translated, strict=True)]
-                self._store(rows, todo, source_lang, target_lang, options)
-                found.update(rows)
+                rows = [
+                    (todo_keys[i], todo_texts[i], out)
+                    for i, out in zip(batch, translated, strict=True)
+                ]
+                self.cache.store(
+                    identity,
+                    rows,
+                    source_lang=source_lang,
+                    target_lang=target_lang,
+                    options=options,
+                )
+                found.update((key, out) for key, _, out in rows)
                 stored += len(rows)
                 bar.update(len(rows))
         return [found[key] for key in keys]
@@ -200,24 +242,3 @@ class CachedTranslator:
         if planner is None:
             return list(chunks(range(len(texts)), DEFAULT_BATCH))
         return planner(texts, source_lang=source_lang, target_lang=target_lang, options=options)
-
-    def _store(
-        self,
-        rows: Sequence[tuple[str, str]],
-        sources: dict[str, str],
-        source_lang: str,
-        target_lang: str,
-        options: TranslationOptions,
-    ) -> None:
-        identity = self.inner.cache_identity()
-        fields = json.dumps(options.cache_fields(), sort_keys=True)
-        with self._lock, self._db:
-            self._db.executemany(
-                "INSERT OR REPLACE INTO translations "
-                "(key, backend, source_lang, target_lang, options, text, translation) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (key, identity, source_lang, target_lang, fields, sources[key], out)
-                    for key, out in rows
-                ],
-            )

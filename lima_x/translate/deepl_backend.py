@@ -44,6 +44,77 @@ SERVER_VARIABLE = "DEEPL_SERVER_URL"
 _BODY_MARGIN = 256
 
 
+def deepl_identity(
+    english: str = "EN-US", portuguese: str = "PT-PT", model_type: str | None = None
+) -> str:
+    """The cache identity of a DeepL translator with these settings."""
+    settings = [f"en={english.upper()}", f"pt={portuguese.upper()}"]
+    if model_type:
+        settings.append(f"model={model_type}")
+    return "deepl:" + ",".join(settings)
+
+
+def request_params(
+    source_lang: str,
+    target_lang: str,
+    options: TranslationOptions,
+    *,
+    english: str = "EN-US",
+    portuguese: str = "PT-PT",
+    model_type: str | None = None,
+) -> dict[str, Any]:
+    """The ``translate_text`` arguments besides the texts."""
+    params: dict[str, Any] = {
+        "source_lang": deepl_source(source_lang),
+        "target_lang": deepl_target(target_lang, english=english, portuguese=portuguese),
+        "tag_handling": "xml",
+        "ignore_tags": [IGNORE_TAG],
+        "split_sentences": "1",
+    }
+    if options.formality:
+        params["formality"] = options.formality
+    if options.context:
+        params["context"] = options.context
+    if options.glossary_id:
+        params["glossary"] = options.glossary_id
+    if model_type:
+        params["model_type"] = model_type
+    return params
+
+
+def xml_payloads(
+    texts: Sequence[str], options: TranslationOptions
+) -> list[tuple[ProtectedText, str] | None]:
+    """The XML to send per text, or None for a text with nothing to translate."""
+    protection = Protection.from_options(options)
+    payloads: list[tuple[ProtectedText, str] | None] = []
+    for text in texts:
+        prepared = protect(text, protection)
+        payloads.append((prepared, to_xml(prepared)) if prepared.has_prose else None)
+    return payloads
+
+
+def request_overhead(params: dict[str, Any]) -> int:
+    """Bytes of a request body without its texts, with a margin."""
+    return json_size({**params, "text": [], "show_billed_characters": True}) + _BODY_MARGIN
+
+
+def plan_requests(
+    payloads: Sequence[tuple[ProtectedText, str] | None],
+    params: dict[str, Any],
+    *,
+    max_texts: int = DEEPL_MAX_TEXTS,
+    max_body_bytes: int = DEEPL_MAX_BODY_BYTES,
+) -> list[list[int]]:
+    """Indices of the texts to send, grouped per request within DeepL's limits."""
+    todo = [i for i, p in enumerate(payloads) if p is not None]
+    sizes = [json_size(payloads[i][1]) + 2 for i in todo]  # type: ignore[index]
+    batches = plan_batches(
+        sizes, max_items=max_texts, max_bytes=max_body_bytes, overhead=request_overhead(params)
+    )
+    return [[todo[j] for j in batch] for batch in batches]
+
+
 class DeepLTranslator:
     """:class:`~lima_x.translate.base.Translator` on DeepL's ``/v2/translate``.
 
@@ -87,48 +158,22 @@ class DeepLTranslator:
         return f"DeepLTranslator(server_url={self.server_url!r}, model_type={self.model_type!r})"
 
     def cache_identity(self) -> str:
-        settings = [f"en={self.english}", f"pt={self.portuguese}"]
-        if self.model_type:
-            settings.append(f"model={self.model_type}")
-        return "deepl:" + ",".join(settings)
+        return deepl_identity(self.english, self.portuguese, self.model_type)
 
-    # ------------------------------------------------------------------ planning
+    def _params(self, source_lang: str, target_lang: str, options: TranslationOptions) -> dict:
+        return request_params(
+            source_lang,
+            target_lang,
+            options,
+            english=self.english,
+            portuguese=self.portuguese,
+            model_type=self.model_type,
+        )
 
-    def _request_params(
-        self, source_lang: str, target_lang: str, options: TranslationOptions
-    ) -> dict[str, Any]:
-        params: dict[str, Any] = {
-            "source_lang": deepl_source(source_lang),
-            "target_lang": deepl_target(
-                target_lang, english=self.english, portuguese=self.portuguese
-            ),
-            "tag_handling": "xml",
-            "ignore_tags": [IGNORE_TAG],
-            "split_sentences": "1",
-        }
-        if options.formality:
-            params["formality"] = options.formality
-        if options.context:
-            params["context"] = options.context
-        if options.glossary_id:
-            params["glossary"] = options.glossary_id
-        if self.model_type:
-            params["model_type"] = self.model_type
-        return params
-
-    def _payloads(
-        self, texts: Sequence[str], options: TranslationOptions
-    ) -> list[tuple[ProtectedText, str] | None]:
-        """The XML to send per text, or None for a text with nothing to translate."""
-        protection = Protection.from_options(options)
-        payloads: list[tuple[ProtectedText, str] | None] = []
-        for text in texts:
-            prepared = protect(text, protection)
-            payloads.append((prepared, to_xml(prepared)) if prepared.has_prose else None)
-        return payloads
-
-    def _overhead(self, params: dict[str, Any]) -> int:
-        return json_size({**params, "text": [], "show_billed_characters": True}) + _BODY_MARGIN
+    def _plan(self, payloads: Sequence[tuple[ProtectedText, str] | None], params: dict):
+        return plan_requests(
+            payloads, params, max_texts=self.max_texts, max_body_bytes=self.max_body_bytes
+        )
 
     def plan_batches(
         self,
@@ -139,26 +184,12 @@ class DeepLTranslator:
         options: TranslationOptions,
     ) -> list[list[int]]:
         """Indices of ``texts`` per request, in order (texts with no prose ride along free)."""
-        params = self._request_params(source_lang, target_lang, options)
-        payloads = self._payloads(texts, options)
-        sizes = [0 if p is None else json_size(p[1]) + 2 for p in payloads]
-        counted = [i for i, p in enumerate(payloads) if p is not None]
-        batches = plan_batches(
-            [sizes[i] for i in counted],
-            max_items=self.max_texts,
-            max_bytes=self.max_body_bytes,
-            overhead=self._overhead(params),
-        )
-        planned = [[counted[j] for j in batch] for batch in batches]
+        payloads = xml_payloads(texts, options)
+        planned = self._plan(payloads, self._params(source_lang, target_lang, options))
         free = [i for i, p in enumerate(payloads) if p is None]
         if free:
-            if planned:
-                planned[0] = sorted(planned[0] + free)
-            else:
-                planned = [free]
+            planned = [sorted(planned[0] + free), *planned[1:]] if planned else [free]
         return planned
-
-    # ------------------------------------------------------------------ translating
 
     def translate(
         self,
@@ -168,40 +199,35 @@ class DeepLTranslator:
         target_lang: str,
         options: TranslationOptions,
     ) -> list[str]:
-        params = self._request_params(source_lang, target_lang, options)
-        payloads = self._payloads(texts, options)
-        results = list(texts)
-        todo = [i for i, p in enumerate(payloads) if p is not None]
-        overhead = self._overhead(params)
-        sizes = [json_size(payloads[i][1]) + 2 for i in todo]  # type: ignore[index]
-        for position, size in enumerate(sizes):
-            if overhead + size > self.max_body_bytes:
+        params = self._params(source_lang, target_lang, options)
+        payloads = xml_payloads(texts, options)
+        overhead = request_overhead(params)
+        for i, payload in enumerate(payloads):
+            if payload is not None and overhead + json_size(payload[1]) > self.max_body_bytes:
                 raise TranslationError(
-                    f"text #{todo[position]} needs {overhead + size} bytes in a DeepL request, "
-                    f"over the {self.max_body_bytes}-byte limit; split it into smaller texts"
+                    f"text #{i} ({len(texts[i])} characters) does not fit in one DeepL request "
+                    f"of at most {self.max_body_bytes} bytes; split it into smaller texts"
                 )
-        batches = plan_batches(
-            sizes, max_items=self.max_texts, max_bytes=self.max_body_bytes, overhead=overhead
-        )
+        batches = self._plan(payloads, params)
+        results = list(texts)
+        total = sum(len(b) for b in batches)
         done = 0
         with progress(
-            len(todo),
+            total,
             description=f"DeepL {source_lang}→{target_lang}",
             enabled=self.show_progress and len(batches) > 1,
         ) as bar:
-            for batch in batches:
-                indices = [todo[j] for j in batch]
+            for indices in batches:
                 xml = [payloads[i][1] for i in indices]  # type: ignore[index]
                 try:
                     translated = self._request(xml, params)
                 except QuotaExceededError as exc:
                     raise QuotaExceededError(
-                        f"{exc} Finished before it: {done} of {len(todo)} texts "
+                        f"{exc} Finished before it: {done} of {total} texts "
                         f"{source_lang}→{target_lang} in this call."
-                    ) from exc
+                    ) from None
                 for i, out in zip(indices, translated, strict=True):
-                    prepared = payloads[i][0]  # type: ignore[index]
-                    results[i] = self._restore(out, prepared, i)
+                    results[i] = self._restore(out, payloads[i][0], i)  # type: ignore[index]
                 done += len(indices)
                 bar.update(len(indices))
         return results

@@ -56,6 +56,20 @@ _REMINDER = (
 )
 
 
+def system_prompt(source_lang: str, target_lang: str, options: TranslationOptions) -> str:
+    """The system message for one language pair and set of options."""
+    protection = Protection.from_options(options)
+    prompt = SYSTEM_PROMPT.format(
+        source=language_name(source_lang),
+        target=language_name(target_lang),
+        placeholders=_PLACEHOLDER_RULE if protection.patterns else "",
+        register=_REGISTER.get(options.formality or "", ""),
+    )
+    if options.context:
+        prompt += f"\nContext of the text (do not translate it):\n{options.context}"
+    return prompt
+
+
 class OpenAIChatTranslator:
     """:class:`~lima_x.translate.base.Translator` on an OpenAI-compatible chat endpoint.
 
@@ -109,18 +123,6 @@ class OpenAIChatTranslator:
     ) -> list[list[int]]:
         return list(chunks(range(len(texts)), self.batch_size))
 
-    def system_prompt(self, source_lang: str, target_lang: str, options: TranslationOptions) -> str:
-        protection = Protection.from_options(options)
-        prompt = SYSTEM_PROMPT.format(
-            source=language_name(source_lang),
-            target=language_name(target_lang),
-            placeholders=_PLACEHOLDER_RULE if protection.patterns else "",
-            register=_REGISTER.get(options.formality or "", ""),
-        )
-        if options.context:
-            prompt += f"\nContext of the text (do not translate it):\n{options.context}"
-        return prompt
-
     def translate(
         self,
         texts: Sequence[str],
@@ -131,7 +133,7 @@ class OpenAIChatTranslator:
     ) -> list[str]:
         if options.glossary_id:
             raise ValueError("glossaries are a DeepL feature; the LLM translator cannot use one")
-        system = self.system_prompt(source_lang, target_lang, options)
+        system = system_prompt(source_lang, target_lang, options)
         protection = Protection.from_options(options)
 
         def one(index: int) -> str:
