@@ -1,0 +1,303 @@
+"""The MT-Bench-X Hub repo: a folder laid out exactly as it is pushed, and reading it back.
+
+::
+
+    README.md                                   card (hub_cards/mt_bench_x.md) + YAML configs
+    data/<LANG>/test-00000-of-00001.parquet     questions of one language (config <LANG>)
+    data/reference_answers/test-...parquet      reference answers, every language and set
+    data/judge_prompts/test-...parquet          judge prompts, every language
+
+Every config has one split, ``test`` (the benchmark is for evaluation only). ``question_id``
+is a string column: FastChat's int ids are stored as their digits (``"81"``) and come back as
+ints on export; MT-Bench-X's ``"81_DE"`` stay strings.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from collections import Counter
+from importlib import resources
+from pathlib import Path
+from string import Template
+from typing import Any
+
+from mt_bench_x.benchmark import Benchmark, LanguageBench, order_languages
+from mt_bench_x.corrections import CorrectionReport
+from mt_bench_x.judge_prompt_records import JudgePrompt
+from mt_bench_x.layout import normalize_lang
+from mt_bench_x.questions import AnswerRecord, Question, id_from_string
+
+logger = logging.getLogger(__name__)
+
+SPLIT = "test"
+REFERENCE_CONFIG = "reference_answers"
+PROMPTS_CONFIG = "judge_prompts"
+_FILE = f"{SPLIT}-00000-of-00001.parquet"
+
+
+def _schemas() -> dict[str, Any]:
+    import pyarrow as pa
+
+    strings = pa.list_(pa.string())
+    return {
+        "questions": pa.schema(
+            [
+                ("question_id", pa.string()),
+                ("category", pa.string()),
+                ("turns", strings),
+                ("reference", strings),
+                ("corrected", pa.bool_()),
+            ]
+        ),
+        REFERENCE_CONFIG: pa.schema(
+            [
+                ("language", pa.string()),
+                ("reference_set", pa.string()),
+                ("question_id", pa.string()),
+                ("answer_id", pa.string()),
+                ("model_id", pa.string()),
+                ("turns", strings),
+                ("tstamp", pa.float64()),
+            ]
+        ),
+        PROMPTS_CONFIG: pa.schema(
+            [
+                ("language", pa.string()),
+                ("name", pa.string()),
+                ("type", pa.string()),
+                ("system_prompt", pa.string()),
+                ("prompt_template", pa.string()),
+                ("description", pa.string()),
+                ("category", pa.string()),
+                ("output_format", pa.string()),
+                ("derived", pa.bool_()),
+            ]
+        ),
+    }
+
+
+def _question_rows(bench: LanguageBench) -> list[dict[str, Any]]:
+    return [
+        {
+            "question_id": str(q.question_id),
+            "category": q.category,
+            "turns": q.turns,
+            "reference": q.reference,
+            "corrected": q.number in bench.corrected,
+        }
+        for q in bench.questions
+    ]
+
+
+def _reference_rows(benchmark: Benchmark) -> list[dict[str, Any]]:
+    return [
+        {
+            "language": lang,
+            "reference_set": set_name,
+            "question_id": str(a.question_id),
+            "answer_id": a.answer_id,
+            "model_id": a.model_id,
+            "turns": a.turns,
+            "tstamp": float(a.tstamp),
+        }
+        for lang, bench in benchmark.languages.items()
+        for set_name, answers in bench.references.items()
+        for a in answers
+    ]
+
+
+def _prompt_rows(benchmark: Benchmark) -> list[dict[str, Any]]:
+    return [
+        {
+            "language": lang,
+            "name": p.name,
+            "type": p.type,
+            "system_prompt": p.system_prompt,
+            "prompt_template": p.prompt_template,
+            "description": p.description,
+            "category": p.category,
+            "output_format": p.output_format,
+            "derived": p.derived,
+        }
+        for lang, bench in benchmark.languages.items()
+        for p in bench.judge_prompts
+    ]
+
+
+def _write_parquet(path: Path, rows: list[dict[str, Any]], schema: Any) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(pa.Table.from_pylist(rows, schema=schema), path)
+
+
+def _configs(names: list[str]) -> list[dict[str, Any]]:
+    configs: list[dict[str, Any]] = []
+    for index, name in enumerate(names):
+        config: dict[str, Any] = {
+            "config_name": name,
+            "data_files": [{"split": SPLIT, "path": f"data/{name}/{SPLIT}-*.parquet"}],
+        }
+        if index == 0:
+            config["default"] = True
+        configs.append(config)
+    return configs
+
+
+def _stats_table(benchmark: Benchmark, reports: dict[str, CorrectionReport]) -> str:
+    lines = [
+        "| language | questions | categories | with `reference` | reference answers "
+        "| judge prompts (derived) | corrected rows |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for lang, bench in benchmark.languages.items():
+        categories = Counter(q.category for q in bench.questions)
+        with_reference = sum(1 for q in bench.questions if q.reference)
+        references = ", ".join(f"{name}: {len(rows)}" for name, rows in bench.references.items())
+        derived = sum(1 for p in bench.judge_prompts if p.derived)
+        corrected = (
+            str(reports[lang].changed_count) if lang in reports else str(len(bench.corrected))
+        )
+        lines.append(
+            f"| {lang} | {len(bench.questions)} | {len(categories)} | {with_reference} "
+            f"| {references or '-'} | {len(bench.judge_prompts)} ({derived}) | {corrected} |"
+        )
+    return "\n".join(lines)
+
+
+def render_card(
+    benchmark: Benchmark,
+    *,
+    config_names: list[str],
+    provenance: str,
+    reports: dict[str, CorrectionReport],
+) -> str:
+    """The README: YAML front matter with every config, then the card template filled in."""
+    import yaml
+
+    langs = list(benchmark.languages)
+    front = {
+        "license": "apache-2.0",
+        "language": [lang.lower() for lang in langs],
+        "pretty_name": "MT-Bench-X",
+        "task_categories": ["text-generation"],
+        "tags": ["mt-bench", "llm-as-a-judge", "multilingual"],
+        "configs": _configs(config_names),
+    }
+    template = (resources.files("hub_cards") / "mt_bench_x.md").read_text(encoding="utf-8")
+    body = Template(template).safe_substitute(
+        languages=", ".join(langs),
+        default_config=langs[0],
+        stats_table=_stats_table(benchmark, reports),
+        provenance=provenance,
+    )
+    yaml_text = yaml.safe_dump(front, sort_keys=False, allow_unicode=True)
+    return f"---\n{yaml_text}---\n\n{body.lstrip()}"
+
+
+def write_repo(
+    benchmark: Benchmark,
+    out_dir: Path,
+    *,
+    provenance: str,
+    reports: dict[str, CorrectionReport] | None = None,
+) -> Path:
+    """Write the repo folder; it appears complete or not at all (built beside it, then moved)."""
+    out_dir = Path(out_dir)
+    langs = order_languages(list(benchmark.languages))
+    benchmark = benchmark.select(langs)
+    partial = out_dir.with_name(f".{out_dir.name}.partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    schemas = _schemas()
+    for lang, bench in benchmark.languages.items():
+        _write_parquet(partial / "data" / lang / _FILE, _question_rows(bench), schemas["questions"])
+    config_names = list(langs)
+    # A config without rows is left out: `datasets` cannot load an empty parquet file.
+    for name, rows in (
+        (REFERENCE_CONFIG, _reference_rows(benchmark)),
+        (PROMPTS_CONFIG, _prompt_rows(benchmark)),
+    ):
+        if rows:
+            _write_parquet(partial / "data" / name / _FILE, rows, schemas[name])
+            config_names.append(name)
+    card = render_card(
+        benchmark, config_names=config_names, provenance=provenance, reports=reports or {}
+    )
+    (partial / "README.md").write_text(card, encoding="utf-8")
+    old = out_dir.with_name(f".{out_dir.name}.old")
+    shutil.rmtree(old, ignore_errors=True)
+    if out_dir.exists():
+        out_dir.rename(old)
+    partial.rename(out_dir)
+    shutil.rmtree(old, ignore_errors=True)
+    logger.info("wrote the MT-Bench-X repo (%s) to %s", ", ".join(langs), out_dir)
+    return out_dir
+
+
+def _is_language_config(name: str) -> bool:
+    try:
+        return normalize_lang(name) == name
+    except ValueError:
+        return False
+
+
+def read_repo(repo: str | Path, *, langs: list[str] | None = None) -> Benchmark:
+    """Read a repo folder or Hub dataset id back with ``datasets.load_dataset``."""
+    import datasets
+
+    source = str(repo)
+    names = datasets.get_dataset_config_names(source)
+    available = [name for name in names if _is_language_config(name)]
+    wanted = available if langs is None else langs
+    missing = [lang for lang in wanted if lang not in available]
+    if missing:
+        raise KeyError(f"{source} has no config for {missing} (it has {available})")
+
+    def load(config: str) -> Any:
+        return datasets.load_dataset(source, config, split=SPLIT)
+
+    references = load(REFERENCE_CONFIG) if REFERENCE_CONFIG in names else []
+    prompts = load(PROMPTS_CONFIG) if PROMPTS_CONFIG in names else []
+    benchmark = Benchmark()
+    for lang in wanted:
+        rows = load(lang)
+        questions = [
+            Question(id_from_string(r["question_id"]), r["category"], r["turns"], r["reference"])
+            for r in rows
+        ]
+        bench = LanguageBench(lang, questions)
+        bench.corrected = {q.number for q, r in zip(questions, rows, strict=True) if r["corrected"]}
+        for r in references:
+            if r["language"] == lang:
+                bench.references.setdefault(r["reference_set"], []).append(
+                    AnswerRecord(
+                        question_id=id_from_string(r["question_id"]),
+                        model_id=r["model_id"],
+                        turns=r["turns"],
+                        answer_id=r["answer_id"],
+                        tstamp=_tstamp(r["tstamp"]),
+                    )
+                )
+        bench.judge_prompts = [
+            JudgePrompt(
+                name=r["name"],
+                type=r["type"],
+                system_prompt=r["system_prompt"],
+                prompt_template=r["prompt_template"],
+                description=r["description"],
+                category=r["category"],
+                output_format=r["output_format"],
+                derived=r["derived"],
+            )
+            for r in prompts
+            if r["language"] == lang
+        ]
+        benchmark.languages[lang] = bench
+    return benchmark
+
+
+def _tstamp(value: float) -> float | int:
+    """Keep a whole-number timestamp an int, as it was in the JSON it came from."""
+    return int(value) if float(value).is_integer() else value
