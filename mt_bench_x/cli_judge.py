@@ -1,9 +1,272 @@
-"""``mt-bench-x`` commands for the judge part (registered by :mod:`mt_bench_x.cli`)."""
+"""``mt-bench-x judge`` and ``mt-bench-x show`` (registered by :mod:`mt_bench_x.cli`)."""
 
 from __future__ import annotations
 
+import enum
+import logging
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+from mt_bench_x.errors import MTBenchXError
+
+logger = logging.getLogger(__name__)
+
+
+class ModeChoice(str, enum.Enum):
+    single = "single"
+    pairwise_baseline = "pairwise-baseline"
+    pairwise_all = "pairwise-all"
+
+
+class FormatChoice(str, enum.Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+def _languages(data_dir: Path, lang: str) -> list[str]:
+    from mt_bench_x.layout import available_languages, normalize_lang
+
+    if lang.lower() == "all":
+        langs = available_languages(data_dir)
+        if not langs:
+            raise MTBenchXError(f"{data_dir}: no mt_bench_<LANG>/question.jsonl found")
+        return langs
+    return [normalize_lang(code) for code in lang.split(",")]
+
+
+def _fail(error: Exception) -> typer.Exit:
+    typer.echo(f"error: {error}", err=True)
+    return typer.Exit(code=2)
+
+
+LangOpt = Annotated[str, typer.Option(help="Language code (DE), a comma list (DE,FR) or 'all'.")]
+DataDirOpt = Annotated[Path, typer.Option(help="FastChat-layout folder with mt_bench_<LANG>/.")]
+ModeOpt = Annotated[ModeChoice, typer.Option(help="Single grading or pairwise.")]
+JudgeOpt = Annotated[str, typer.Option(help="Judge model name (sent to the API, names files).")]
+RunOpt = Annotated[int, typer.Option(min=0, help="Judge run K (files *_run<K>.jsonl from 1 on).")]
+BaselineOpt = Annotated[str, typer.Option(help="Baseline model of pairwise-baseline.")]
+ModelListOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--model-list",
+        help="Models (`--model-list A B C` as in FastChat, or repeated); default: every "
+        "model_answer file of the first language.",
+    ),
+]
+
+
+def judge(
+    ctx: typer.Context,
+    lang: LangOpt,
+    data_dir: DataDirOpt,
+    mode: ModeOpt = ModeChoice.single,
+    judge_model: JudgeOpt = "gpt-4",
+    model_list: ModelListOpt = None,
+    parallel: Annotated[int, typer.Option(min=1, help="Judge calls in flight at most.")] = 8,
+    baseline_model: BaselineOpt = "gpt-3.5-turbo",
+    reference_set: Annotated[
+        str, typer.Option(help="reference_answer/<set>.jsonl for math, reasoning, coding.")
+    ] = "gpt-4",
+    run: RunOpt = 0,
+    judge_base_url: Annotated[
+        str | None, typer.Option(help="OpenAI-compatible base URL (default: OPENAI_BASE_URL).")
+    ] = None,
+    both_bad: Annotated[
+        bool | None,
+        typer.Option(
+            "--both-bad/--no-both-bad",
+            help="Pairwise prompts with the [[D]] both-bad verdict (default: when the prompt "
+            "file has the -both-bad variants).",
+        ),
+    ] = None,
+    max_judge_context_tokens: Annotated[
+        int | None,
+        typer.Option(min=1, help="Judge context size; longer answers are cut (and counted)."),
+    ] = None,
+    max_tokens: Annotated[int, typer.Option(min=1, help="Reply tokens per judge call.")] = 2048,
+    max_retries: Annotated[
+        int, typer.Option(min=0, help="Retries per call (429/5xx/timeout).")
+    ] = 8,
+    dry_run: Annotated[bool, typer.Option(help="Print calls, tokens and cost only.")] = False,
+    output_tokens_per_call: Annotated[
+        int, typer.Option(help="Dry run: assumed reply tokens per call.")
+    ] = 300,
+    input_price: Annotated[
+        float, typer.Option(help="Dry run: USD per million input tokens (gpt-4o list price).")
+    ] = 2.5,
+    output_price: Annotated[
+        float, typer.Option(help="Dry run: USD per million output tokens.")
+    ] = 10.0,
+    progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+) -> None:
+    """Judge model answers with an LLM judge, per language, resumably (FastChat formats)."""
+    from mt_bench_x.judge.plan import JudgeJob, plan_language
+
+    for noisy in ("httpx", "httpx2", "openai"):  # one INFO line per HTTP request otherwise
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    models = list(model_list or []) + list(ctx.args)
+    try:
+        langs = _languages(data_dir, lang)
+        if not models:
+            from mt_bench_x.layout import BenchPaths
+
+            models = sorted(
+                p.stem for p in BenchPaths(data_dir, langs[0]).model_answer_dir.glob("*.jsonl")
+            )
+            if mode != ModeChoice.single:
+                models = [
+                    m for m in models if m != baseline_model or mode == ModeChoice.pairwise_all
+                ]
+        job = JudgeJob(
+            mode=mode.value,  # type: ignore[arg-type]
+            judge_model=judge_model,
+            models=tuple(models),
+            baseline=baseline_model,
+            reference_set=reference_set,
+            run=run,
+            both_bad=both_bad,
+        )
+        plans = [plan_language(data_dir, code, job) for code in langs]
+    except (MTBenchXError, ValueError) as error:
+        raise _fail(error) from None
+    if dry_run:
+        _print_dry_run(
+            plans, job, output_tokens_per_call, input_price, output_price, max_judge_context_tokens
+        )
+        return
+    try:
+        stats = _run(
+            plans,
+            job,
+            judge_base_url,
+            parallel,
+            max_tokens,
+            max_retries,
+            max_judge_context_tokens,
+            progress,
+        )
+    except (MTBenchXError, ValueError) as error:
+        raise _fail(error) from None
+    api_errors = 0
+    for plan, stat in zip(plans, stats, strict=True):
+        api_errors += stat.api_errors
+        typer.echo(
+            f"{plan.paths.lang}: {stat.written} judged, {stat.already_done} already done, "
+            f"{stat.parse_failures} unparseable verdict(s), {stat.api_errors} API error(s), "
+            f"{stat.truncated_answers} truncated answer(s), {stat.prompt_tokens} prompt + "
+            f"{stat.completion_tokens} completion tokens -> {plan.output}"
+        )
+        for message in stat.error_messages:
+            typer.echo(f"  {message}", err=True)
+    if api_errors:
+        typer.echo(
+            f"{api_errors} judgment(s) failed; run the same command again to retry them.", err=True
+        )
+        raise typer.Exit(code=1)
+
+
+def _run(plans, job, base_url, parallel, max_tokens, max_retries, max_context, progress):  # type: ignore[no-untyped-def]
+    import asyncio
+
+    from mt_bench_x.judge.client import JudgeClient, RetryPolicy
+    from mt_bench_x.judge.runner import judge_matches
+
+    async def main():  # type: ignore[no-untyped-def]
+        client = JudgeClient(
+            job.judge_model,
+            base_url=base_url,
+            max_tokens=max_tokens,
+            retry=RetryPolicy(max_retries=max_retries),
+            parallel=parallel,
+        )
+        async with client:
+            return await asyncio.gather(
+                *(
+                    judge_matches(
+                        plan.matches,
+                        client,
+                        plan.output,
+                        judge_model=job.judge_model,
+                        run=job.run,
+                        max_context_tokens=max_context,
+                        max_output_tokens=max_tokens,
+                        progress=progress,
+                    )
+                    for plan in plans
+                )
+            )
+
+    return asyncio.run(main())
+
+
+def _print_dry_run(plans, job, output_tokens_per_call, input_price, output_price, max_context):  # type: ignore[no-untyped-def]
+    from mt_bench_x.judge.plan import estimate_plan
+
+    total_calls = total_in = total_out = 0
+    total_cost = 0.0
+    for plan in plans:
+        estimate = estimate_plan(
+            plan,
+            job.run,
+            output_tokens_per_call=output_tokens_per_call,
+            max_context_tokens=max_context,
+        )
+        cost = estimate.cost(input_price, output_price)
+        total_calls += estimate.calls
+        total_in += estimate.input_tokens
+        total_out += estimate.output_tokens
+        total_cost += cost
+        typer.echo(
+            f"{plan.paths.lang}: {estimate.matches} judgments ({estimate.already_done} done), "
+            f"{estimate.calls} calls, ~{estimate.input_tokens} input + ~{estimate.output_tokens} "
+            f"output tokens, ~${cost:.2f} -> {plan.output}"
+        )
+    typer.echo(
+        f"total: {total_calls} calls to {job.judge_model}, ~{total_in} input + ~{total_out} "
+        f"output tokens, ~${total_cost:.2f} at ${input_price}/${output_price} per million "
+        "tokens (estimates: UTF-8 bytes / 3 per token)"
+    )
+
+
+def show(
+    data_dir: DataDirOpt,
+    lang: LangOpt = "all",
+    mode: ModeOpt = ModeChoice.single,
+    judge_model: JudgeOpt = "gpt-4",
+    run: RunOpt = 0,
+    model_list: ModelListOpt = None,
+    baseline_model: BaselineOpt = "gpt-3.5-turbo",
+    output_format: Annotated[
+        FormatChoice, typer.Option("--format", help="table, json or csv (long format).")
+    ] = FormatChoice.table,
+) -> None:
+    """Scores per model x language x category x turn, cross-lingual averages, win rates."""
+    from mt_bench_x import results
+
+    try:
+        langs = _languages(data_dir, lang)
+        baseline = baseline_model if mode == ModeChoice.pairwise_baseline else None
+        report = results.build_report(
+            data_dir,
+            langs,
+            mode=mode.value,
+            judge_model=judge_model,
+            run=run,
+            models=list(model_list) if model_list else None,
+            baseline=baseline,
+        )
+    except (MTBenchXError, ValueError) as error:
+        raise _fail(error) from None
+    typer.echo(results.render(report, output_format.value), nl=False)
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the ``mt-bench-x`` app."""
+    app.command(
+        "judge",
+        context_settings={"allow_extra_args": True, "ignore_unknown_options": False},
+    )(judge)
+    app.command("show")(show)

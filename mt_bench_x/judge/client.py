@@ -1,0 +1,199 @@
+"""Calls to an OpenAI-compatible judge with the ``openai>=1`` SDK: temperature 0, retries.
+
+The SDK's own retries are off; this module retries instead, so that every wait is known:
+
+* 429: wait what ``Retry-After`` (or ``retry-after-ms``) says, else back off;
+* 408, 409, 5xx, timeouts and connection errors: exponential back-off with full jitter;
+* anything else (400, 401, 404 ...) fails at once.
+
+The transport is aiohttp (the SDK's ``DefaultAioHttpClient``) by default: on a 2-core machine
+the SDK's default httpx transport cannot keep 64 calls in flight (see
+``docs/mt_bench_x_judge.md``). ``openai`` is imported here, not at package import, so that
+``mt-bench-x --help`` and ``show`` start fast.
+
+The API key comes from ``OPENAI_API_KEY`` only and never appears in an error message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import logging
+import os
+import random
+import time
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from mt_bench_x.errors import MTBenchXError
+
+logger = logging.getLogger(__name__)
+
+Transport = Literal["aiohttp", "httpx"]
+_RETRY_STATUSES = frozenset({408, 409})
+#: The key sent to a custom base URL when ``OPENAI_API_KEY`` is unset (local servers).
+LOCAL_PLACEHOLDER_KEY = "EMPTY"
+
+
+class JudgeCallError(MTBenchXError):
+    """A judge call failed for good (a non-retryable error, or retries exhausted)."""
+
+
+class JudgeConfigError(MTBenchXError):
+    """The judge cannot be called as configured (no API key, bad URL)."""
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often and how long to retry a failed call."""
+
+    max_retries: int = 8
+    initial_backoff_s: float = 0.5
+    max_backoff_s: float = 60.0
+    request_timeout_s: float = 600.0
+
+    def backoff(self, attempt: int, rng: random.Random) -> float:
+        """Full-jitter exponential back-off for retry number ``attempt`` (0-based)."""
+        ceiling = min(self.max_backoff_s, self.initial_backoff_s * (2**attempt))
+        return rng.uniform(0.0, ceiling)
+
+
+@dataclass(frozen=True)
+class JudgeReply:
+    """What one call returned: the text, the model that answered, token usage, attempts."""
+
+    text: str
+    model: str
+    usage: dict[str, int]
+    attempts: int
+
+
+def retry_after_seconds(headers: Any) -> float | None:
+    """Seconds to wait from ``retry-after-ms`` / ``Retry-After`` (seconds or HTTP date)."""
+    if headers is None:
+        return None
+    value = headers.get("retry-after-ms")
+    if value:
+        try:
+            return max(0.0, float(value) / 1000.0)
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def resolve_api_key(base_url: str | None) -> str:
+    """``OPENAI_API_KEY``; a placeholder for a custom base URL (local servers need none)."""
+    key = os.environ.get("OPENAI_API_KEY")
+    if key:
+        return key
+    if base_url or os.environ.get("OPENAI_BASE_URL"):
+        return LOCAL_PLACEHOLDER_KEY
+    raise JudgeConfigError(
+        "no judge credentials: set OPENAI_API_KEY (and OPENAI_BASE_URL or --judge-base-url "
+        "for another OpenAI-compatible server)"
+    )
+
+
+class JudgeClient:
+    """An async chat-completions client for one judge model (use ``async with``)."""
+
+    def __init__(
+        self,
+        model: str,
+        *,
+        base_url: str | None = None,
+        max_tokens: int = 2048,
+        retry: RetryPolicy | None = None,
+        transport: Transport = "aiohttp",
+        parallel: int = 8,
+        seed: int = 0,
+    ) -> None:
+        if parallel < 1:
+            raise ValueError(f"parallel must be >= 1, got {parallel}")
+        self.model = model
+        self.base_url = base_url or os.environ.get("OPENAI_BASE_URL") or None
+        self.max_tokens = max_tokens
+        self.retry = retry or RetryPolicy()
+        self.transport = transport
+        self.retries = 0
+        self._rng = random.Random(seed)
+        self._api_key = resolve_api_key(self.base_url)
+        self._client: Any = None
+        self._slots = asyncio.Semaphore(parallel)
+
+    async def __aenter__(self) -> JudgeClient:
+        import openai
+
+        http_client = openai.DefaultAioHttpClient() if self.transport == "aiohttp" else None
+        self._client = openai.AsyncOpenAI(
+            api_key=self._api_key,
+            base_url=self.base_url,
+            max_retries=0,
+            timeout=self.retry.request_timeout_s,
+            http_client=http_client,
+        )
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        if self._client is not None:
+            await self._client.close()
+            self._client = None
+
+    async def complete(self, messages: list[dict[str, str]]) -> JudgeReply:
+        """One judgment: retried as the module docstring says; raises :class:`JudgeCallError`."""
+        import openai
+
+        if self._client is None:
+            raise RuntimeError("JudgeClient.complete called outside `async with`")
+        attempt = 0
+        while True:
+            try:
+                async with self._slots:  # waits between retries hold no slot
+                    response = await self._client.chat.completions.create(
+                        model=self.model,
+                        messages=messages,
+                        temperature=0,
+                        max_tokens=self.max_tokens,
+                        n=1,
+                    )
+                return _reply(response, attempt + 1)
+            except openai.APIStatusError as error:
+                status = error.status_code
+                retryable = status == 429 or status >= 500 or status in _RETRY_STATUSES
+                wait = retry_after_seconds(error.response.headers) if status == 429 else None
+                described = f"HTTP {status} ({type(error).__name__})"
+            except (openai.APITimeoutError, openai.APIConnectionError) as error:
+                retryable, wait, described = True, None, type(error).__name__
+            if not retryable or attempt >= self.retry.max_retries:
+                tries = attempt + 1
+                raise JudgeCallError(f"judge call failed after {tries} attempt(s): {described}")
+            if wait is None:
+                wait = self.retry.backoff(attempt, self._rng)
+            logger.debug("judge call: %s; retrying in %.2f s", described, wait)
+            self.retries += 1
+            attempt += 1
+            await asyncio.sleep(min(wait, self.retry.max_backoff_s))
+
+
+def _reply(response: Any, attempts: int) -> JudgeReply:
+    choice = response.choices[0] if response.choices else None
+    text = (choice.message.content if choice is not None else None) or ""
+    usage: dict[str, int] = {}
+    if response.usage is not None:
+        usage = {
+            "prompt_tokens": int(response.usage.prompt_tokens or 0),
+            "completion_tokens": int(response.usage.completion_tokens or 0),
+            "total_tokens": int(response.usage.total_tokens or 0),
+        }
+    return JudgeReply(text=text, model=str(response.model or ""), usage=usage, attempts=attempts)

@@ -1,0 +1,85 @@
+"""Judgment lines in FastChat's record formats, plus this project's extra fields.
+
+Single (FastChat): ``question_id, model, judge [judge_model, prompt_name], user_prompt,
+judgment, score, turn, tstamp``. Pairwise (FastChat): ``question_id, model_1, model_2,
+g1_winner, g2_winner, judge, g1_user_prompt, g1_judgment, g2_user_prompt, g2_judgment, turn,
+tstamp``. Extra fields (FastChat's tools ignore them):
+
+* ``run``: the judge run (part of the resume key);
+* ``judge_response_model``: the model named in the API's response;
+* ``usage``: prompt/completion/total tokens of the call(s);
+* ``prompt_hash`` (single) or ``g1_prompt_hash`` / ``g2_prompt_hash`` (pairwise);
+* ``truncated_answers``: how many answers were cut to fit the judge's context;
+* ``g1_verdict`` / ``g2_verdict``: the raw verdict letter (``D`` = both bad, written as winner
+  ``tie`` because FastChat's ``show_result`` would count it as a win for model 2);
+* ``error``: present only when the judge could not be called; such a line has FastChat's
+  ``$ERROR$`` / score -1 / winner ``error`` and is judged again by the next run.
+
+A verdict the parser cannot read keeps the raw reply with score -1 or winner ``error`` and no
+``error`` field: it counts as done (temperature 0 would say the same again) and as a parse
+failure in ``show``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from mt_bench_x.errors import InputFileError
+from mt_bench_x.jsonl import iter_jsonl, repair_torn_tail
+from mt_bench_x.judge.matches import ResumeKey, resume_key
+
+API_ERROR_OUTPUT = "$ERROR$"
+ERROR_WINNER = "error"
+WINNERS_GAME1 = {"A": "model_1", "B": "model_2", "C": "tie", "D": "tie"}
+WINNERS_GAME2 = {"A": "model_2", "B": "model_1", "C": "tie", "D": "tie"}
+
+
+def record_models(record: dict[str, Any]) -> tuple[str, ...]:
+    if "model" in record:
+        return (str(record["model"]),)
+    return (str(record["model_1"]), str(record["model_2"]))
+
+
+def record_key(record: dict[str, Any], path: Path, line: int) -> ResumeKey:
+    """The resume key of a judgment line; a line without the needed fields names file:line."""
+    try:
+        judge = record["judge"]
+        prompt = judge[1]
+        return resume_key(
+            record["question_id"],
+            record_models(record),
+            int(record["turn"]),
+            prompt,
+            int(record.get("run", 0)),
+        )
+    except (KeyError, IndexError, TypeError, ValueError):
+        raise InputFileError(
+            str(path),
+            "not a judgment line: expected question_id, model (or model_1/model_2), "
+            "judge [judge_model, prompt_name] and turn",
+            line=line,
+        ) from None
+
+
+def is_api_error(record: dict[str, Any]) -> bool:
+    return "error" in record
+
+
+def iter_judgments(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Lines of a judgment file (a torn last line from a killed run is cut off first)."""
+    repair_torn_tail(path)
+    yield from iter_jsonl(path)
+
+
+def done_keys(path: Path) -> set[ResumeKey]:
+    """Keys of the judgments already in ``path`` (API-error lines excluded: they are redone)."""
+    if not Path(path).is_file():
+        return set()
+    done: set[ResumeKey] = set()
+    for line, record in iter_judgments(path):
+        key = record_key(record, path, line)
+        if not is_api_error(record):
+            done.add(key)
+    return done

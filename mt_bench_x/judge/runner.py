@@ -1,0 +1,306 @@
+"""Playing matches against the judge: resume, concurrency, one writer.
+
+* Resume: matches whose key ``(question_id, models, turn, prompt name, run)`` is already in
+  the judgment file are skipped; lines that record an API error are judged again.
+* Concurrency: one asyncio task per match; the client keeps at most ``parallel`` calls in
+  flight (waits between retries do not hold a slot). Both games of a pairwise match run
+  together, so a killed run loses at most the calls in flight and their finished partners.
+* One writer: a single thread appends finished lines with :class:`~mt_bench_x.jsonl.JsonlAppender`
+  (one flushed, fsynced line per judgment; a torn tail from a kill is cut on the next start).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import queue
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from mt_bench_x.jsonl import JsonlAppender
+from mt_bench_x.judge.client import JudgeCallError, JudgeReply
+from mt_bench_x.judge.matches import Match
+from mt_bench_x.judge.prompts import prompt_hash
+from mt_bench_x.judge.records import (
+    API_ERROR_OUTPUT,
+    ERROR_WINNER,
+    WINNERS_GAME1,
+    WINNERS_GAME2,
+    done_keys,
+)
+from mt_bench_x.judge.truncation import fit_answers
+from mt_bench_x.judge.verdict import parse_pair, parse_rating
+
+logger = logging.getLogger(__name__)
+
+
+class Judge(Protocol):
+    """What the runner needs from a client (see :class:`~mt_bench_x.judge.client.JudgeClient`)."""
+
+    model: str
+
+    async def complete(self, messages: list[dict[str, str]]) -> JudgeReply: ...
+
+
+@dataclass
+class RunStats:
+    """Counts of one judge run, for the summary line and the benchmark."""
+
+    matches: int = 0
+    already_done: int = 0
+    written: int = 0
+    calls: int = 0
+    parse_failures: int = 0
+    api_errors: int = 0
+    truncated_answers: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    error_messages: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class GameCall:
+    """One judge call: the messages and what they were built from."""
+
+    messages: list[dict[str, str]]
+    user_prompt: str
+    prompt_hash: str
+    truncated: int
+
+
+def build_call(
+    match: Match,
+    order: tuple[str, ...],
+    *,
+    max_context_tokens: int | None = None,
+    max_output_tokens: int = 2048,
+) -> GameCall:
+    """The system + user messages of one game, answers cut to fit the context if needed."""
+    prompt = match.prompt
+    values = match.prompt_values(order)
+    answers = {name: text for name, text in values.items() if name.startswith("answer")}
+    skeleton = prompt.render({**values, **dict.fromkeys(answers, "")})
+    fitted, truncated = fit_answers(
+        prompt.system_prompt,
+        skeleton,
+        answers,
+        max_context_tokens=max_context_tokens,
+        max_output_tokens=max_output_tokens,
+    )
+    user_prompt = prompt.render({**values, **fitted})
+    messages = [
+        {"role": "system", "content": prompt.system_prompt},
+        {"role": "user", "content": user_prompt},
+    ]
+    return GameCall(
+        messages, user_prompt, prompt_hash(prompt.system_prompt, user_prompt), truncated
+    )
+
+
+def _sum_usage(replies: Sequence[JudgeReply]) -> dict[str, int]:
+    total: dict[str, int] = {}
+    for reply in replies:
+        for name, value in reply.usage.items():
+            total[name] = total.get(name, 0) + value
+    return total
+
+
+def single_record(
+    match: Match,
+    judge_model: str,
+    run: int,
+    call: GameCall,
+    reply: JudgeReply | None,
+    error: str | None,
+) -> dict[str, Any]:
+    """A FastChat single-judgment line (+ extras, see :mod:`mt_bench_x.judge.records`)."""
+    score = parse_rating(reply.text) if reply is not None else None
+    record: dict[str, Any] = {
+        "question_id": match.question.question_id,
+        "model": match.models[0],
+        "judge": [judge_model, match.prompt.name],
+        "user_prompt": call.user_prompt,
+        "judgment": reply.text if reply is not None else API_ERROR_OUTPUT,
+        "score": -1 if score is None else score,
+        "turn": match.turn,
+        "tstamp": time.time(),
+        "run": run,
+        "judge_response_model": reply.model if reply is not None else None,
+        "usage": _sum_usage([reply] if reply is not None else []),
+        "prompt_hash": call.prompt_hash,
+        "truncated_answers": call.truncated,
+    }
+    if error is not None:
+        record["error"] = error
+    return record
+
+
+def pair_record(
+    match: Match,
+    judge_model: str,
+    run: int,
+    calls: Sequence[GameCall],
+    replies: Sequence[JudgeReply | None],
+    error: str | None,
+) -> dict[str, Any]:
+    """A FastChat pairwise line; ``[[D]]`` is winner ``tie`` with ``g*_verdict`` = ``D``."""
+    allow_d = match.prompt.allows_both_bad
+    verdicts = [
+        parse_pair(reply.text, allow_both_bad=allow_d) if reply is not None else None
+        for reply in replies
+    ]
+    winners = [
+        ERROR_WINNER if verdict is None else mapping[verdict]
+        for verdict, mapping in zip(verdicts, (WINNERS_GAME1, WINNERS_GAME2), strict=True)
+    ]
+    texts = [reply.text if reply is not None else API_ERROR_OUTPUT for reply in replies]
+    answered = [reply for reply in replies if reply is not None]
+    record: dict[str, Any] = {
+        "question_id": match.question.question_id,
+        "model_1": match.models[0],
+        "model_2": match.models[1],
+        "g1_winner": winners[0],
+        "g2_winner": winners[1],
+        "judge": [judge_model, match.prompt.name],
+        "g1_user_prompt": calls[0].user_prompt,
+        "g1_judgment": texts[0],
+        "g2_user_prompt": calls[1].user_prompt,
+        "g2_judgment": texts[1],
+        "turn": match.turn,
+        "tstamp": time.time(),
+        "run": run,
+        "g1_verdict": verdicts[0],
+        "g2_verdict": verdicts[1],
+        "judge_response_model": answered[0].model if answered else None,
+        "usage": _sum_usage(answered),
+        "g1_prompt_hash": calls[0].prompt_hash,
+        "g2_prompt_hash": calls[1].prompt_hash,
+        "truncated_answers": calls[0].truncated + calls[1].truncated,
+    }
+    if error is not None:
+        record["error"] = error
+    return record
+
+
+class _WriterThread:
+    """The single writer: takes finished lines from a queue, appends them in arrival order."""
+
+    def __init__(self, path: Path) -> None:
+        self._queue: queue.Queue[dict[str, Any] | None] = queue.Queue()
+        self._appender = JsonlAppender(path)
+        self._thread = threading.Thread(target=self._run, name="judgment-writer", daemon=True)
+        self.failure: BaseException | None = None
+
+    def __enter__(self) -> _WriterThread:
+        self._appender.__enter__()
+        self._thread.start()
+        return self
+
+    def put(self, record: dict[str, Any]) -> None:
+        if self.failure is not None:
+            raise RuntimeError(f"the judgment writer failed: {self.failure!r}")
+        self._queue.put(record)
+
+    def _run(self) -> None:
+        while True:
+            record = self._queue.get()
+            if record is None:
+                return
+            try:
+                self._appender.write(record)
+            except BaseException as error:  # surfaced to the event loop by put()/__exit__
+                self.failure = error
+                return
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._queue.put(None)
+        self._thread.join()
+        self._appender.__exit__(None, None, None)
+        if self.failure is not None:
+            raise RuntimeError(f"the judgment writer failed: {self.failure!r}")
+
+
+async def judge_matches(
+    matches: Sequence[Match],
+    judge: Judge,
+    output_path: Path,
+    *,
+    judge_model: str,
+    run: int = 0,
+    max_context_tokens: int | None = None,
+    max_output_tokens: int = 2048,
+    progress: bool = True,
+) -> RunStats:
+    """Judge every match not yet in ``output_path``; append one line per finished match."""
+    from tqdm import tqdm
+
+    stats = RunStats(matches=len(matches))
+    done = done_keys(output_path)
+    todo = [match for match in matches if match.key(run) not in done]
+    stats.already_done = len(matches) - len(todo)
+    if not todo:
+        return stats
+    # Build every call first: a prompt that cannot fit fails before anything is paid for.
+    planned = [
+        (
+            match,
+            [
+                build_call(
+                    match,
+                    order,
+                    max_context_tokens=max_context_tokens,
+                    max_output_tokens=max_output_tokens,
+                )
+                for order in match.games()
+            ],
+        )
+        for match in todo
+    ]
+    bar = tqdm(
+        total=len(todo), desc=f"judge {output_path.parent.parent.name}", disable=not progress
+    )
+
+    async def call(game: GameCall) -> tuple[JudgeReply | None, str | None]:
+        try:
+            return await judge.complete(game.messages), None
+        except JudgeCallError as error:
+            return None, str(error)
+
+    async def play(match: Match, calls: list[GameCall], writer: _WriterThread) -> None:
+        results = await asyncio.gather(*(call(game) for game in calls))
+        replies = [reply for reply, _ in results]
+        errors = [message for _, message in results if message is not None]
+        error = errors[0] if errors else None
+        if match.kind == "single":
+            record = single_record(match, judge_model, run, calls[0], replies[0], error)
+            failed_parse = error is None and record["score"] == -1
+        else:
+            record = pair_record(match, judge_model, run, calls, replies, error)
+            failed_parse = error is None and ERROR_WINNER in (
+                record["g1_winner"],
+                record["g2_winner"],
+            )
+        writer.put(record)
+        stats.written += 1
+        stats.calls += len(calls)
+        stats.truncated_answers += record["truncated_answers"]
+        stats.prompt_tokens += record["usage"].get("prompt_tokens", 0)
+        stats.completion_tokens += record["usage"].get("completion_tokens", 0)
+        if error is not None:
+            stats.api_errors += 1
+            if len(stats.error_messages) < 5:
+                stats.error_messages.append(error)
+        elif failed_parse:
+            stats.parse_failures += 1
+        bar.update(1)
+
+    try:
+        with _WriterThread(output_path) as writer:
+            await asyncio.gather(*(play(match, calls, writer) for match, calls in planned))
+    finally:
+        bar.close()
+    return stats
