@@ -1,0 +1,384 @@
+"""Build a Hub repo folder: read → flag → (translate) → split → mix → write.
+
+:func:`build_bactrian_x` and :func:`build_lima` gather the parallel samples per split and
+language (every language in the same source-id order), then :func:`write_repo` writes the
+monolingual configs, the mixtures, the alias configs, the card and the build report into a
+temporary folder that replaces ``out`` only when everything succeeded.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from lima_x import __version__
+from lima_x.card import render_card
+from lima_x.errors import LimaXError, OutputExistsError
+from lima_x.flags import default_flag_steps
+from lima_x.hub import ConfigEntry, atomic_folder, write_parquet_split
+from lima_x.mixtures import Mixture, assign_languages, downsample, split_train_validation
+from lima_x.pipeline import RunStats, run_pipeline
+from lima_x.readers import bactrian_x_file, read_bactrian_x_language, read_lima
+from lima_x.records import ParallelSample, to_table
+from lima_x.report import BuildReport
+from lima_x.translate.base import TranslationOptions, Translator
+from lima_x.translation_run import translate_samples
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+logger = logging.getLogger(__name__)
+
+SPLITS = ("train", "validation")
+ALIAS_SPLITS = {"train": "train", "validation": "val"}
+LIMA_TRAIN_SIZE = 1030
+LIMA_VALIDATION_SIZE = 52
+
+#: split → language → samples, every language in the same source-id order.
+SplitData = dict[str, dict[str, list[ParallelSample]]]
+
+
+@dataclass
+class BuildResult:
+    out: Path
+    configs: list[ConfigEntry]
+    report: BuildReport
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _sampled_table(
+    per_lang: dict[str, pa.Table], mixture: Mixture, seed: int, split: str
+) -> pa.Table:
+    import pyarrow as pa
+
+    ids = per_lang[mixture.langs[0]].column("source_id").to_pylist()
+    for lang in mixture.langs[1:]:
+        if per_lang[lang].column("source_id").to_pylist() != ids:
+            raise LimaXError(f"{split}: {lang} is not in the same id order as {mixture.langs[0]}")
+    assignment = assign_languages(ids, mixture.langs, seed=seed, what=f"{mixture.name}:{split}")
+    pieces, positions = [], []
+    for lang in mixture.langs:
+        rows = [i for i, source_id in enumerate(ids) if assignment[source_id] == lang]
+        pieces.append(per_lang[lang].take(pa.array(rows, type=pa.int64())))
+        positions.extend(rows)
+    combined = pa.concat_tables(pieces)
+    order = sorted(range(len(positions)), key=positions.__getitem__)
+    return combined.take(pa.array(order, type=pa.int64()))
+
+
+def assemble_configs(
+    root: Path,
+    data: SplitData,
+    langs: Sequence[str],
+    mixtures: Sequence[Mixture],
+    seed: int,
+    *,
+    progress: bool = True,
+) -> list[ConfigEntry]:
+    """Write every parquet file under ``root/data`` and return the configs (aliases last)."""
+    from tqdm.auto import tqdm
+
+    tables = {split: {lang: to_table(data[split][lang]) for lang in langs} for split in SPLITS}
+    configs: dict[str, ConfigEntry] = {}
+    steps = [*langs, *(m.name for m in mixtures)]
+    bar = tqdm(total=len(steps), desc="write configs", unit="config", disable=not progress)
+    for lang in langs:
+        files = {s: write_parquet_split(root, lang, s, tables[s][lang]) for s in SPLITS}
+        rows = {s: tables[s][lang].num_rows for s in SPLITS}
+        configs[lang] = ConfigEntry(lang, files, rows, (lang,), "monolingual")
+        bar.update()
+    for mixture in mixtures:
+        if mixture.sampled:
+            files, rows = {}, {}
+            for split in SPLITS:
+                table = _sampled_table(tables[split], mixture, seed, split)
+                files[split] = write_parquet_split(root, mixture.name, split, table)
+                rows[split] = table.num_rows
+            entry = ConfigEntry(mixture.name, files, rows, mixture.langs, "sampled")
+        else:
+            files = {
+                s: [p for lang in mixture.langs for p in configs[lang].data_files[s]]
+                for s in SPLITS
+            }
+            rows = {s: sum(configs[lang].rows[s] for lang in mixture.langs) for s in SPLITS}
+            entry = ConfigEntry(mixture.name, files, rows, mixture.langs, "mixture")
+        configs[mixture.name] = entry
+        bar.update()
+    bar.close()
+    aliases = []
+    for mixture in mixtures:
+        target = configs[mixture.name]
+        aliases.append(
+            ConfigEntry(
+                mixture.alias,
+                {ALIAS_SPLITS[s]: target.data_files[s] for s in SPLITS},
+                {ALIAS_SPLITS[s]: target.rows[s] for s in SPLITS},
+                mixture.langs,
+                "alias",
+                alias_of=mixture.name,
+            )
+        )
+    entries = [*configs.values(), *aliases]
+    full_all = "".join(langs)
+    default = full_all if full_all in configs else entries[0].name
+    for entry in entries:
+        entry.default = entry.name == default
+    return entries
+
+
+def write_repo(
+    out: Path,
+    data: SplitData,
+    *,
+    langs: Sequence[str],
+    mixtures: Sequence[Mixture],
+    seed: int,
+    report: BuildReport,
+    template: str,
+    overwrite: bool = False,
+    progress: bool = True,
+) -> BuildResult:
+    """Write the whole repo folder atomically; returns its configs and the final report."""
+    with atomic_folder(out, overwrite=overwrite) as tmp:
+        configs = assemble_configs(tmp, data, langs, mixtures, seed, progress=progress)
+        report.rows = {c.name: dict(c.rows) for c in configs if c.kind != "alias"}
+        report.default_config = next(c.name for c in configs if c.default)
+        (tmp / "README.md").write_text(render_card(template, report, configs), encoding="utf-8")
+        (tmp / "build_report.json").write_text(report.to_json(), encoding="utf-8")
+    return BuildResult(Path(out), configs, report)
+
+
+def check_output(out: Path, overwrite: bool) -> None:
+    """Fail before any work when ``out`` exists and may not be replaced."""
+    if Path(out).exists() and not overwrite:
+        raise OutputExistsError(f"{out} exists already; pass --overwrite to replace it")
+
+
+def flag_samples(samples: list[ParallelSample], stats: RunStats) -> list[ParallelSample]:
+    kept, _ = run_pipeline(default_flag_steps(), samples, stats)
+    return kept
+
+
+# --------------------------------------------------------------------------- Bactrian-X
+
+
+def read_parallel_bactrian_x(
+    source_dir: Path, langs: Sequence[str], report: BuildReport, *, progress: bool = True
+) -> tuple[dict[str, list[ParallelSample]], list[str]]:
+    """Every language's samples and the ids present in all of them, in the first file's order."""
+    from tqdm.auto import tqdm
+
+    per_lang: dict[str, list[ParallelSample]] = {}
+    for lang in tqdm(langs, desc="read Bactrian-X", unit="language", disable=not progress):
+        path = bactrian_x_file(Path(source_dir), lang)
+        per_lang[lang] = read_bactrian_x_language(path, lang)
+        report.sources.append(f"{path.parent.name}/{path.name}")
+    common = set.intersection(*({s.source_id for s in samples} for samples in per_lang.values()))
+    for lang, samples in per_lang.items():
+        missing = len(samples) - len(common)
+        if missing:
+            report.dropped[f"{lang}: id not in every language"] = missing
+    order = [s.source_id for s in per_lang[langs[0]] if s.source_id in common]
+    return per_lang, order
+
+
+def build_bactrian_x(
+    source_dir: Path,
+    langs: Sequence[str],
+    out: Path,
+    *,
+    mixtures: Sequence[Mixture],
+    seed: int = 42,
+    small_size: int | None = None,
+    small_validation_size: int | None = None,
+    validation_fraction: float = 0.05,
+    overwrite: bool = False,
+    progress: bool = True,
+) -> BuildResult:
+    """Bactrian-X: 95/5 split with the same ids in every language, optional small variant."""
+    from tqdm.auto import tqdm
+
+    check_output(out, overwrite)
+    langs = [lang.upper() for lang in langs]
+    report = BuildReport(
+        dataset="Bactrian-X",
+        tool_version=__version__,
+        seed=seed,
+        langs=list(langs),
+        source_lang="EN",
+        sources=[],
+        translator="none (Bactrian-X ships every language)",
+        small_size=small_size,
+        id_rule="the Bactrian-X `id`, identical across languages; rows whose id is missing "
+        "in one of the languages are left out.",
+    )
+    per_lang, order = read_parallel_bactrian_x(source_dir, langs, report, progress=progress)
+    train_ids, validation_ids = split_train_validation(
+        order, seed=seed, validation_fraction=validation_fraction
+    )
+    rule = (
+        f"{validation_fraction:.0%} of the ids, drawn with the seed; the same ids in every "
+        "language (train and validation never share an id)."
+    )
+    if small_size is not None:
+        n_validation = small_validation_size or max(
+            1, round(small_size * LIMA_VALIDATION_SIZE / LIMA_TRAIN_SIZE)
+        )
+        train_ids = downsample(sorted(train_ids), small_size, seed=seed, what="train")
+        validation_ids = downsample(
+            sorted(validation_ids), n_validation, seed=seed, what="validation"
+        )
+        rule += (
+            f" Small variant: {len(train_ids)} train and {len(validation_ids)} validation ids, "
+            "drawn with the seed from those splits, the same ids in every language."
+        )
+    report.validation_rule = rule
+    split_ids = {"train": train_ids, "validation": validation_ids}
+    data: SplitData = {split: {} for split in SPLITS}
+    stats = RunStats()
+    for lang in tqdm(langs, desc="flag", unit="language", disable=not progress):
+        by_id = {s.source_id: s for s in per_lang.pop(lang)}
+        for split in SPLITS:
+            chosen = [by_id[i] for i in order if i in split_ids[split]]
+            data[split][lang] = flag_samples(chosen, stats)
+            report.count_flags(data[split][lang])
+    return write_repo(
+        out,
+        data,
+        langs=langs,
+        mixtures=mixtures,
+        seed=seed,
+        report=report,
+        template="bactrian_x.md",
+        overwrite=overwrite,
+        progress=progress,
+    )
+
+
+# --------------------------------------------------------------------------- LIMA
+
+
+def read_lima_splits(
+    source: Path,
+    validation: Path | None,
+    *,
+    source_lang: str,
+    seed: int,
+    validation_fraction: float,
+    report: BuildReport,
+) -> dict[str, list[ParallelSample]]:
+    """LIMA train (+ validation file, or a seeded hold-out of train when there is none)."""
+    train = read_lima(source, split="train", lang=source_lang)
+    report.sources.append(Path(source).name)
+    if validation is not None:
+        report.sources.append(Path(validation).name)
+        report.validation_rule = f"the rows of `{Path(validation).name}` (ids `v<line>`)."
+        return {
+            "train": train,
+            "validation": read_lima(validation, split="validation", lang=source_lang),
+        }
+    train_ids, validation_ids = split_train_validation(
+        [s.source_id for s in train], seed=seed, validation_fraction=validation_fraction
+    )
+    report.validation_rule = (
+        f"no validation file was given: {len(validation_ids)} train rows "
+        f"({validation_fraction:.0%}) held out with the seed."
+    )
+    return {
+        "train": [s for s in train if s.source_id in train_ids],
+        "validation": [s for s in train if s.source_id in validation_ids],
+    }
+
+
+def build_lima(
+    source: Path,
+    langs: Sequence[str],
+    out: Path,
+    *,
+    mixtures: Sequence[Mixture],
+    translator: Translator | None,
+    options: TranslationOptions,
+    validation: Path | None = None,
+    source_lang: str = "EN",
+    seed: int = 42,
+    validation_fraction: float = 0.05,
+    overwrite: bool = False,
+    progress: bool = True,
+) -> BuildResult:
+    """Lima-X: flag the source, translate it into every other language, mix and write."""
+    check_output(out, overwrite)
+    langs = [lang.upper() for lang in langs]
+    source_lang = source_lang.upper()
+    targets = [lang for lang in langs if lang != source_lang]
+    if translator is None and targets:
+        if source_lang not in langs:
+            raise LimaXError(
+                f"--translator none builds only the source language {source_lang}, which is "
+                f"not among --langs {','.join(langs)}"
+            )
+        logger.warning(
+            "no translator: building only %s; %s and the mixtures need --translator deepl "
+            "or openai",
+            source_lang,
+            ", ".join(targets),
+        )
+        langs, targets = [source_lang], []
+        mixtures = [m for m in mixtures if set(m.langs) <= set(langs)]
+    report = BuildReport(
+        dataset="Lima-X",
+        tool_version=__version__,
+        seed=seed,
+        langs=list(langs),
+        source_lang=source_lang,
+        sources=[],
+        translator=translator.cache_identity() if translator is not None else "none",
+        translation_options={
+            k: v for k, v in options.cache_fields().items() if v not in (None, [])
+        },
+        id_rule="LIMA rows carry no id: train rows are numbered by their 0-based line in "
+        "`train.jsonl` (`0` … `1029`), validation rows `v<line>`; a row's own `id` is kept "
+        "when present.",
+    )
+    source = read_lima_splits(
+        source,
+        validation,
+        source_lang=source_lang,
+        seed=seed,
+        validation_fraction=validation_fraction,
+        report=report,
+    )
+    stats = RunStats()
+    for split in SPLITS:
+        source[split] = flag_samples(source[split], stats)
+    data: SplitData = {split: {} for split in SPLITS}
+    for lang in langs:
+        for split in SPLITS:
+            if lang == source_lang:
+                data[split][lang] = source[split]
+            else:
+                assert translator is not None
+                data[split][lang] = translate_samples(
+                    source[split],
+                    translator,
+                    source_lang=source_lang,
+                    target_lang=lang,
+                    options=options,
+                    progress=progress,
+                )
+            report.count_flags(data[split][lang])
+    return write_repo(
+        out,
+        data,
+        langs=langs,
+        mixtures=mixtures,
+        seed=seed,
+        report=report,
+        template="lima_x.md",
+        overwrite=overwrite,
+        progress=progress,
+    )

@@ -1,0 +1,66 @@
+"""The build report: what went in, which choices were made, what came out.
+
+Written as ``build_report.json`` beside the data and rendered into the dataset card. It holds
+no timestamps and no absolute paths, so the same inputs and seed give the same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+
+from lima_x.records import FLAG_NAMES, ParallelSample
+
+
+@dataclass
+class BuildReport:
+    dataset: str
+    tool_version: str
+    seed: int
+    langs: list[str]
+    source_lang: str
+    sources: list[str]
+    translator: str
+    translation_options: dict[str, object] = field(default_factory=dict)
+    small_size: int | None = None
+    validation_rule: str = ""
+    id_rule: str = ""
+    rows: dict[str, dict[str, int]] = field(default_factory=dict)
+    flags: dict[str, dict[str, int]] = field(default_factory=dict)
+    dropped: dict[str, int] = field(default_factory=dict)
+    default_config: str = ""
+
+    def count_flags(self, samples: list[ParallelSample]) -> None:
+        """Add ``samples`` to the per-language flag counts (and a ``total`` per language)."""
+        for sample in samples:
+            counts = self.flags.setdefault(sample.lang, {name: 0 for name in FLAG_NAMES})
+            counts.setdefault("rows", 0)
+            counts["rows"] += 1
+            for name in FLAG_NAMES:
+                counts[name] += int(bool(sample.flags.get(name)))
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+    def rows_table(self) -> str:
+        splits = sorted({s for per in self.rows.values() for s in per}, key=_split_order)
+        lines = ["| config | " + " | ".join(splits) + " |", "|---" * (len(splits) + 1) + "|"]
+        for config, per in self.rows.items():
+            cells = [str(per.get(split, "")) for split in splits]
+            lines.append(f"| {config} | " + " | ".join(cells) + " |")
+        return "\n".join(lines)
+
+    def flags_table(self) -> str:
+        header = ["language", "rows", *FLAG_NAMES]
+        lines = ["| " + " | ".join(header) + " |", "|---" * len(header) + "|"]
+        for lang, counts in self.flags.items():
+            lines.append(
+                f"| {lang} | {counts.get('rows', 0)} | "
+                + " | ".join(str(counts.get(name, 0)) for name in FLAG_NAMES)
+                + " |"
+            )
+        return "\n".join(lines)
+
+
+def _split_order(split: str) -> tuple[int, str]:
+    return ({"train": 0, "validation": 1, "val": 2}.get(split, 3), split)
