@@ -199,6 +199,23 @@ class DeepLTranslator:
         target_lang: str,
         options: TranslationOptions,
     ) -> list[str]:
+        unique = list(dict.fromkeys(texts))  # identical texts are sent once
+        translated = dict(
+            zip(
+                unique,
+                self._translate_unique(unique, source_lang, target_lang, options),
+                strict=True,
+            )
+        )
+        return [translated[text] for text in texts]
+
+    def _translate_unique(
+        self,
+        texts: Sequence[str],
+        source_lang: str,
+        target_lang: str,
+        options: TranslationOptions,
+    ) -> list[str]:
         params = self._params(source_lang, target_lang, options)
         payloads = xml_payloads(texts, options)
         overhead = request_overhead(params)

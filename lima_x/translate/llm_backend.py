@@ -136,22 +136,25 @@ class OpenAIChatTranslator:
         system = system_prompt(source_lang, target_lang, options)
         protection = Protection.from_options(options)
 
-        def one(index: int) -> str:
-            return self._translate_one(index, texts[index], system, protection)
+        unique = list(dict.fromkeys(texts))  # identical texts are sent once
+        position = {text: i for i, text in reversed(list(enumerate(texts)))}
 
-        results: list[str] = []
+        def one(text: str) -> str:
+            return self._translate_one(position[text], text, system, protection)
+
+        translated: dict[str, str] = {}
         with (
             progress(
-                len(texts),
+                len(unique),
                 description=f"{self.model} {source_lang}→{target_lang}",
-                enabled=self.show_progress and len(texts) > self.batch_size,
+                enabled=self.show_progress and len(unique) > self.batch_size,
             ) as bar,
             ThreadPoolExecutor(max_workers=self.max_workers) as pool,
         ):
-            for result in pool.map(one, range(len(texts))):
-                results.append(result)
+            for text, result in zip(unique, pool.map(one, unique), strict=True):
+                translated[text] = result
                 bar.update(1)
-        return results
+        return [translated[text] for text in texts]
 
     def _translate_one(self, index: int, text: str, system: str, protection: Protection) -> str:
         prepared = protect(text, protection)
