@@ -1,0 +1,204 @@
+"""Supervised fine-tuning on a Lima-X / Bactrian-X mixture with TRL's ``SFTTrainer``.
+
+    accelerate launch --config_file recipes/accelerate/deepspeed_zero3.yaml recipes/sft.py \
+        --config recipes/llama-2-7b/lima-x/ENDEFRITES.yaml [--any_field value ...]
+
+Every field of the YAML can be overridden on the command line. The data is
+``load_dataset(dataset_name, dataset_config)`` (a Hub id or a local folder written by
+``lima-x``), conversational ``messages``; the loss covers assistant tokens only, through a
+chat template with ``{% generation %}`` markers (the base model's own one when it has them,
+else ``recipes/chat_templates/generation.jinja``). The template used is saved with every
+checkpoint. Early stopping on validation loss keeps the best checkpoint.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_TRAINING_TEMPLATE = Path(__file__).resolve().parent / "chat_templates" / "generation.jinja"
+VALIDATION_ALIASES = ("validation", "val")
+
+
+@dataclass
+class LimaXScriptArguments:
+    """Data and run options that are not part of ``SFTConfig`` / ``ModelConfig``."""
+
+    dataset_name: str | None = field(
+        default=None, metadata={"help": "Hub id or local folder of a lima_x dataset repo."}
+    )
+    dataset_config: str | None = field(
+        default=None, metadata={"help": "Mixture config, e.g. EN, ENDEFRITES, DEFRITES-sampled."}
+    )
+    dataset_train_split: str = field(default="train", metadata={"help": "Training split."})
+    dataset_test_split: str = field(
+        default="validation",
+        metadata={"help": "Validation split ('validation'; the alias 'val' is accepted too)."},
+    )
+    training_chat_template: str = field(
+        default="auto",
+        metadata={
+            "help": "'auto': the model's template if it has {% generation %} markers, else the "
+            "shipped recipes/chat_templates/generation.jinja; 'model': always the model's; or "
+            "a path to a .jinja file."
+        },
+    )
+    effective_batch_size: int | None = field(
+        default=64,
+        metadata={
+            "help": "Keep per_device_train_batch_size x gradient_accumulation_steps x processes "
+            "at this value by recomputing the accumulation steps for the actual process count "
+            "(null: use gradient_accumulation_steps as given)."
+        },
+    )
+    early_stopping_patience: int = field(
+        default=3, metadata={"help": "Evaluations without improvement before stopping (0: off)."}
+    )
+    early_stopping_threshold: float = field(
+        default=0.0, metadata={"help": "Minimum eval_loss improvement that counts."}
+    )
+
+    def __post_init__(self) -> None:
+        if self.effective_batch_size is not None and self.effective_batch_size < 1:
+            raise ValueError(f"effective_batch_size must be >= 1, got {self.effective_batch_size}")
+        if self.early_stopping_patience < 0:
+            raise ValueError(
+                f"early_stopping_patience must be >= 0 (0 turns it off), got "
+                f"{self.early_stopping_patience}"
+            )
+
+
+def accumulation_steps(effective: int, per_device: int, world_size: int) -> int:
+    """Gradient accumulation steps so that ``per_device * steps * world_size == effective``."""
+    denominator = per_device * world_size
+    if effective % denominator:
+        raise ValueError(
+            f"effective_batch_size {effective} is not a multiple of per_device_train_batch_size "
+            f"{per_device} x {world_size} processes; change per_device_train_batch_size"
+        )
+    return effective // denominator
+
+
+def pick_chat_template(tokenizer, choice: str) -> str:
+    """The training chat template for ``tokenizer`` according to ``choice`` (see the field help)."""
+    from trl.chat_template_utils import has_generation_markers
+
+    own = tokenizer.chat_template
+    if choice == "model" or (choice == "auto" and own and has_generation_markers(own)):
+        if not own:
+            raise ValueError("training_chat_template=model, but the tokenizer has no chat template")
+        return own
+    path = DEFAULT_TRAINING_TEMPLATE if choice == "auto" else Path(choice)
+    if not path.is_file():
+        raise FileNotFoundError(f"training_chat_template: no such file {path}")
+    return path.read_text(encoding="utf-8").rstrip("\n")
+
+
+def resolve_splits(dataset, train: str, test: str) -> tuple[str, str]:
+    """Check the splits exist; accept ``val`` for ``validation`` and the other way round."""
+    if train not in dataset:
+        raise KeyError(f"split {train!r} not in the dataset (has {sorted(dataset)})")
+    if test not in dataset and test in VALIDATION_ALIASES:
+        test = next((alias for alias in VALIDATION_ALIASES if alias in dataset), test)
+    if test not in dataset:
+        raise KeyError(f"split {test!r} not in the dataset (has {sorted(dataset)})")
+    return train, test
+
+
+def build_trainer(script_args, training_args, model_args):
+    """The ``SFTTrainer`` for the parsed arguments (tokenizer, template, data, callbacks)."""
+    from datasets import load_dataset
+    from transformers import AutoTokenizer, EarlyStoppingCallback
+    from trl import SFTTrainer, get_peft_config
+
+    training_args.model_init_kwargs = {
+        "revision": model_args.model_revision,
+        "trust_remote_code": training_args.trust_remote_code,
+        "attn_implementation": model_args.attn_implementation,
+        "dtype": model_args.dtype,
+        **(training_args.model_init_kwargs or {}),
+    }
+    if script_args.effective_batch_size is not None:
+        steps = accumulation_steps(
+            script_args.effective_batch_size,
+            training_args.per_device_train_batch_size,
+            training_args.world_size,
+        )
+        if steps != training_args.gradient_accumulation_steps:
+            logger.warning(
+                "gradient_accumulation_steps %d -> %d to keep the effective batch at %d on %d "
+                "processes",
+                training_args.gradient_accumulation_steps,
+                steps,
+                script_args.effective_batch_size,
+                training_args.world_size,
+            )
+            training_args.gradient_accumulation_steps = steps
+
+    tokenizer = AutoTokenizer.from_pretrained(
+        model_args.model_name_or_path,
+        revision=model_args.model_revision,
+        trust_remote_code=training_args.trust_remote_code,
+    )
+    if training_args.assistant_only_loss and not getattr(tokenizer, "is_fast", False):
+        raise ValueError(
+            f"{type(tokenizer).__name__} is a slow tokenizer: assistant-token masks need a fast "
+            "tokenizer's character offsets. Convert the tokenizer to a fast one or set "
+            "--assistant_only_loss false (see recipes/README.md)."
+        )
+    tokenizer.chat_template = pick_chat_template(tokenizer, script_args.training_chat_template)
+
+    dataset = load_dataset(script_args.dataset_name, script_args.dataset_config)
+    train_split, test_split = resolve_splits(
+        dataset, script_args.dataset_train_split, script_args.dataset_test_split
+    )
+    evaluate = training_args.eval_strategy != "no"
+    callbacks = []
+    if evaluate and script_args.early_stopping_patience:
+        callbacks.append(
+            EarlyStoppingCallback(
+                script_args.early_stopping_patience, script_args.early_stopping_threshold
+            )
+        )
+    trainer = SFTTrainer(
+        model=model_args.model_name_or_path,
+        args=training_args,
+        train_dataset=dataset[train_split].select_columns(["messages"]),
+        eval_dataset=dataset[test_split].select_columns(["messages"]) if evaluate else None,
+        processing_class=tokenizer,
+        peft_config=get_peft_config(model_args),
+        callbacks=callbacks,
+    )
+    logger.info("training chat template: %s", script_args.training_chat_template)
+    return trainer
+
+
+def main(script_args, training_args, model_args) -> None:
+    trainer = build_trainer(script_args, training_args, model_args)
+    trainer.train(resume_from_checkpoint=training_args.resume_from_checkpoint)
+    trainer.save_model(training_args.output_dir)
+    trainer.save_state()
+    state = trainer.state
+    trainer.accelerator.print(
+        f"saved {training_args.output_dir} (steps {state.global_step}, best "
+        f"{training_args.metric_for_best_model}={state.best_metric}, best checkpoint "
+        f"{state.best_model_checkpoint})"
+    )
+    if training_args.push_to_hub:
+        trainer.push_to_hub(dataset_name=script_args.dataset_name)
+
+
+def make_parser():
+    from trl import ModelConfig, SFTConfig, TrlParser
+
+    return TrlParser((LimaXScriptArguments, SFTConfig, ModelConfig))
+
+
+if __name__ == "__main__":
+    logging.basicConfig(
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO
+    )
+    main(*make_parser().parse_args_and_config())

@@ -1,0 +1,210 @@
+"""The real ``recipes/sft.py`` under ``accelerate launch --cpu`` on a tiny random Llama."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from recipes.sft import (
+    DEFAULT_TRAINING_TEMPLATE,
+    accumulation_steps,
+    build_trainer,
+    make_parser,
+    pick_chat_template,
+    resolve_splits,
+)
+from tests.recipes.conftest import cpu_recipe, launch
+
+pytestmark = pytest.mark.slow
+
+
+def _losses(state: dict, key: str) -> list[tuple[int, float]]:
+    return [(entry["step"], entry[key]) for entry in state["log_history"] if key in entry]
+
+
+def _weights(folder: Path) -> dict:
+    from safetensors.torch import load_file
+
+    return load_file(str(folder / "model.safetensors"))
+
+
+def test_sft_trains_logs_validation_and_saves_a_generating_model(
+    tiny_model: Path, mixture_repo: Path, tmp_path: Path
+) -> None:
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    out = tmp_path / "sft"
+    state, _ = launch(cpu_recipe(tiny_model, mixture_repo, "ENDEFRITES", out), tmp_path)
+
+    train = _losses(state, "loss")
+    evals = _losses(state, "eval_loss")
+    assert len(train) >= 10 and len(evals) == 3
+    assert sum(v for _, v in train[-3:]) / 3 < sum(v for _, v in train[:3]) / 3
+    assert evals[-1][1] < evals[0][1]
+
+    template = DEFAULT_TRAINING_TEMPLATE.read_text(encoding="utf-8").rstrip("\n")
+    tokenizer = AutoTokenizer.from_pretrained(out)
+    assert tokenizer.chat_template == template
+    best = Path(state["best_model_checkpoint"])
+    assert AutoTokenizer.from_pretrained(best).chat_template == template
+
+    model = AutoModelForCausalLM.from_pretrained(out)
+    prompt = tokenizer.apply_chat_template(
+        [{"role": "user", "content": "Welche Farbe hat der Himmel?"}],
+        add_generation_prompt=True,
+        return_tensors="pt",
+        return_dict=True,
+    )
+    with torch.no_grad():
+        generated = model.generate(**prompt, max_new_tokens=8, do_sample=False)
+    assert generated.shape[1] > prompt["input_ids"].shape[1]
+
+
+def test_early_stopping_keeps_the_lowest_validation_loss(
+    tiny_model: Path, contradicting_repo: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "sft"
+    recipe = cpu_recipe(
+        tiny_model,
+        contradicting_repo,
+        "ENDEFRITES",
+        out,
+        learning_rate=1.0e-2,
+        max_steps=80,
+        eval_steps=2,
+        save_steps=2,
+        early_stopping_patience=3,
+    )
+    state, _ = launch(recipe, tmp_path)
+
+    evals = _losses(state, "eval_loss")
+    best_step, best_loss = min(evals, key=lambda item: item[1])
+    assert evals[-1][1] > best_loss, "validation loss never rose: the data does not test stopping"
+    assert state["global_step"] < 80
+    assert len(evals) - 1 - [step for step, _ in evals].index(best_step) == 3  # the patience
+    assert state["best_model_checkpoint"].endswith(f"checkpoint-{best_step}")
+    final, best = _weights(out), _weights(Path(state["best_model_checkpoint"]))
+    assert final.keys() == best.keys()
+    assert all(final[name].equal(best[name]) for name in final)
+
+
+def _independent_assistant_mask(tokenizer, messages: list[dict], input_ids: list[int]) -> list[int]:
+    """1 for tokens inside an assistant turn's content (+ its eos), from character spans."""
+    text = tokenizer.apply_chat_template(messages, tokenize=False)
+    spans, cursor = [], 0
+    for message in messages:
+        start = text.index(message["content"], cursor)
+        end = start + len(message["content"])
+        cursor = end
+        if message["role"] == "assistant":
+            assert text.startswith(tokenizer.eos_token, end)
+            spans.append((start, end + len(tokenizer.eos_token)))
+    encoded = tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
+    assert encoded["input_ids"] == input_ids, "the trainer tokenized something else"
+    return [
+        int(any(s <= a and b <= e for s, e in spans) and b > a)
+        for a, b in encoded["offset_mapping"]
+    ]
+
+
+def test_assistant_only_loss_matches_character_spans(
+    tiny_model: Path, mixture_repo: Path, tmp_path: Path
+) -> None:
+    config = tmp_path / "recipe.yaml"
+    recipe = cpu_recipe(tiny_model, mixture_repo, "ENDEFRITES", tmp_path / "out")
+    config.write_text(yaml.safe_dump(recipe), encoding="utf-8")
+    args = make_parser().parse_args_and_config(["--config", str(config)])
+    trainer = build_trainer(*args)
+    tokenizer = trainer.processing_class
+    batch = next(iter(trainer.get_train_dataloader()))
+    checked = 0
+    for ids, labels, attention in zip(
+        batch["input_ids"].tolist(),
+        batch["labels"].tolist(),
+        batch["attention_mask"].tolist(),
+        strict=True,
+    ):
+        length = sum(attention)
+        ids, labels = ids[:length], labels[:length]
+        text = tokenizer.decode(ids, skip_special_tokens=False)
+        messages = _messages_from_rendered(text)
+        expected = _independent_assistant_mask(tokenizer, messages, ids)
+        assert [int(label != -100) for label in labels] == expected
+        assert 0 < sum(expected) < length
+        checked += 1
+    assert checked == recipe["per_device_train_batch_size"]
+
+
+def _messages_from_rendered(text: str) -> list[dict]:
+    """Split the tiny template's rendering back into messages (role markers are unambiguous)."""
+    messages = []
+    body = text.removeprefix("<s>")
+    for chunk in body.split("<|")[1:]:
+        role, _, content = chunk.partition("|>\n")
+        content = content.removesuffix("\n").removesuffix("</s>")
+        messages.append({"role": role, "content": content})
+    return messages
+
+
+def test_two_process_gloo_launch_with_packing(
+    tiny_model: Path, mixture_repo: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "sft"
+    recipe = cpu_recipe(
+        tiny_model,
+        mixture_repo,
+        "DE",
+        out,
+        per_device_train_batch_size=4,
+        gradient_accumulation_steps=1,
+        max_steps=3,
+        eval_steps=3,
+        save_steps=3,
+        packing=True,
+    )
+    state, output = launch(recipe, tmp_path, num_processes=2)
+    assert state["global_step"] == 3
+    # 16 = 4 per device x 2 accumulation x 2 processes: the script recomputed the accumulation.
+    assert (
+        "gradient_accumulation_steps 1 -> 2 to keep the effective batch at 16 on 2 processes"
+        in output
+    )
+    assert (out / "model.safetensors").is_file()
+    assert (out / "chat_template.jinja").is_file()
+
+
+@pytest.mark.parametrize(
+    ("effective", "per_device", "world", "expected"),
+    [(64, 8, 1, 8), (64, 4, 8, 2), (64, 1, 16, 4), (64, 2, 32, 1)],
+)
+def test_accumulation_steps_keep_the_effective_batch(effective, per_device, world, expected):
+    assert accumulation_steps(effective, per_device, world) == expected
+
+
+def test_accumulation_steps_refuse_an_uneven_split() -> None:
+    with pytest.raises(ValueError, match="not a multiple"):
+        accumulation_steps(64, 3, 8)
+
+
+def test_validation_split_alias_is_accepted() -> None:
+    assert resolve_splits({"train": 1, "val": 2}, "train", "validation") == ("train", "val")
+    assert resolve_splits({"train": 1, "validation": 2}, "train", "val") == ("train", "validation")
+    with pytest.raises(KeyError, match="has"):
+        resolve_splits({"train": 1}, "train", "validation")
+
+
+def test_training_template_replaces_one_without_generation_markers(tiny_model: Path) -> None:
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(tiny_model)
+    own = tokenizer.chat_template
+    assert pick_chat_template(tokenizer, "auto") == own  # the tiny template has markers
+    tokenizer.chat_template = "{% for m in messages %}{{ m['content'] }}{% endfor %}"
+    shipped = DEFAULT_TRAINING_TEMPLATE.read_text(encoding="utf-8").rstrip("\n")
+    assert pick_chat_template(tokenizer, "auto") == shipped
+    assert pick_chat_template(tokenizer, "model") == tokenizer.chat_template
+    tokenizer.chat_template = None
+    assert pick_chat_template(tokenizer, "auto") == shipped
