@@ -1,9 +1,341 @@
-"""``mt-bench-x`` commands for the dataset part (registered by :mod:`mt_bench_x.cli`)."""
+"""``mt-bench-x`` commands for the dataset part: build, export, push, answer.
+
+Registered by :mod:`mt_bench_x.cli`. Heavy imports (datasets, torch, transformers) happen
+inside the commands that need them.
+"""
 
 from __future__ import annotations
 
+import logging
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+from mt_bench_x.errors import MTBenchXError
+
+logger = logging.getLogger(__name__)
+
+
+def _split_langs(value: str | None) -> list[str] | None:
+    """``"de, FR"`` -> ``["DE", "FR"]``; ``None``, ``""`` and ``"all"`` -> ``None`` (all)."""
+    from mt_bench_x.layout import normalize_lang
+
+    if value is None or not value.strip() or value.strip().lower() == "all":
+        return None
+    try:
+        return [normalize_lang(part) for part in value.split(",") if part.strip()]
+    except ValueError as error:
+        raise typer.BadParameter(str(error)) from None
+
+
+def _pairs(values: list[str] | None, option: str) -> dict[str, str]:
+    """``["IT=more"]`` -> ``{"IT": "more"}``."""
+    from mt_bench_x.layout import normalize_lang
+
+    pairs: dict[str, str] = {}
+    for value in values or []:
+        lang, sep, text = value.partition("=")
+        if not sep or not text:
+            raise typer.BadParameter(f"{option} expects LANG=VALUE, got {value!r}")
+        try:
+            pairs[normalize_lang(lang)] = text
+        except ValueError as error:
+            raise typer.BadParameter(f"{option}: {error}") from None
+    return pairs
+
+
+def _fail(error: Exception) -> typer.Exit:
+    typer.echo(f"error: {error}", err=True)
+    return typer.Exit(code=1)
+
+
+def build(
+    out: Annotated[
+        Path, typer.Option("--out", help="Repo folder to write (replaced when it exists).")
+    ],
+    from_published: Annotated[
+        Path | None,
+        typer.Option(
+            "--from-published",
+            help="Folder with published mt_bench_<LANG>/ files "
+            "(question.jsonl, reference_answer/, judge_prompts.jsonl).",
+        ),
+    ] = None,
+    from_fastchat: Annotated[
+        Path | None,
+        typer.Option(
+            "--from-fastchat",
+            help="FastChat's English MT-Bench folder (data/mt_bench) to translate.",
+        ),
+    ] = None,
+    langs: Annotated[
+        str | None,
+        typer.Option(
+            "--langs", help="Comma-separated languages, e.g. DE,FR (published: default all)."
+        ),
+    ] = None,
+    translator: Annotated[str, typer.Option("--translator", help="deepl or openai.")] = "deepl",
+    translator_model: Annotated[
+        str | None,
+        typer.Option("--translator-model", help="Chat model (openai) or DeepL model_type."),
+    ] = None,
+    translator_base_url: Annotated[
+        str | None,
+        typer.Option(
+            "--translator-base-url",
+            help="Server URL (default: DEEPL_SERVER_URL / OPENAI_BASE_URL).",
+        ),
+    ] = None,
+    cache: Annotated[
+        Path | None,
+        typer.Option(
+            "--cache",
+            help="Translation cache (SQLite); default <out>.translation-cache.sqlite beside --out.",
+        ),
+    ] = None,
+    corrections: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--corrections",
+            help="Human-corrected question rows (files or folders; repeatable); "
+            "see docs/mt_bench_x_dataset.md.",
+        ),
+    ] = None,
+    judge_prompts: Annotated[
+        Path | None,
+        typer.Option(
+            "--judge-prompts", help="English judge_prompts.jsonl (default: found beside DIR)."
+        ),
+    ] = None,
+    preserve_code: Annotated[
+        bool,
+        typer.Option(
+            "--preserve-code/--no-preserve-code",
+            help="Keep code blocks untranslated except comments.",
+        ),
+    ] = True,
+    formality: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--formality", help="DeepL formality per language, LANG=VALUE (e.g. IT=more)."
+        ),
+    ] = None,
+    both_bad_clause: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--both-bad-clause",
+            help='Sentence adding the [[D]] verdict for a language, LANG=TEXT (must hold "[[D]]").',
+        ),
+    ] = None,
+    data_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--data-dir",
+            help="Also write the FastChat layout here (as `export` does, but straight from the "
+            "inputs: unchanged input lines and corrected rows are kept byte for byte).",
+        ),
+    ] = None,
+) -> None:
+    """Build the MT-Bench-X Hub repo folder (parquet configs per language + README card)."""
+    from mt_bench_x.build import from_fastchat as build_from_fastchat
+    from mt_bench_x.build import from_published as build_from_published
+    from mt_bench_x.hub_repo import write_repo
+
+    if (from_published is None) == (from_fastchat is None):
+        raise typer.BadParameter("give exactly one of --from-published and --from-fastchat")
+    lang_list = _split_langs(langs)
+    clauses = _pairs(both_bad_clause, "--both-bad-clause")
+    try:
+        if from_published is not None:
+            result = build_from_published(from_published, langs=lang_list, both_bad_clauses=clauses)
+        else:
+            if not lang_list:
+                raise typer.BadParameter("--from-fastchat needs --langs, e.g. DE,FR,IT,ES")
+            from lima_x.translate.factory import create_translator
+
+            cache_path = cache or out.with_name(f"{out.name}.translation-cache.sqlite")
+            backend = create_translator(
+                translator,
+                cache_path=cache_path,
+                model=translator_model,
+                base_url=translator_base_url,
+            )
+            if backend is None:
+                raise typer.BadParameter("--from-fastchat needs a translator (deepl or openai)")
+            result = build_from_fastchat(
+                from_fastchat,  # type: ignore[arg-type]
+                lang_list,
+                backend,
+                corrections=corrections,
+                judge_prompts_file=judge_prompts,
+                preserve_code=preserve_code,
+                formality=_pairs(formality, "--formality"),
+                both_bad_clauses=clauses,
+            )
+        write_repo(result.benchmark, out, provenance=result.provenance, reports=result.corrections)
+        if data_dir is not None:
+            from mt_bench_x.export import export_benchmark
+
+            export_benchmark(result.benchmark, data_dir)
+    except (MTBenchXError, KeyError, ValueError) as error:
+        raise _fail(error) from None
+    except Exception as error:
+        from lima_x.errors import LimaXError
+
+        if isinstance(error, LimaXError):
+            raise _fail(error) from None
+        raise
+    for lang, bench in result.benchmark.languages.items():
+        line = f"{lang}: {len(bench.questions)} questions"
+        line += f", {sum(len(r) for r in bench.references.values())} reference answers"
+        line += f", {len(bench.judge_prompts)} judge prompts"
+        if lang in result.corrections:
+            line += f", corrections changed {result.corrections[lang].changed_count} rows"
+        typer.echo(line)
+    typer.echo(f"wrote {out}" + (f" and {data_dir}" if data_dir is not None else ""))
+
+
+def export(
+    repo: Annotated[str, typer.Option("--repo", help="Repo folder or Hub dataset id.")],
+    data_dir: Annotated[
+        Path, typer.Option("--data-dir", help="FastChat-style data folder to write.")
+    ],
+    langs: Annotated[
+        str | None, typer.Option("--langs", help="Comma-separated languages (all).")
+    ] = None,
+) -> None:
+    """Write question.jsonl, reference_answer/ and judge_prompts.jsonl per language."""
+    from mt_bench_x.export import export_benchmark
+    from mt_bench_x.hub_repo import read_repo
+
+    try:
+        benchmark = read_repo(repo, langs=_split_langs(langs))
+        written = export_benchmark(benchmark, data_dir)
+    except (MTBenchXError, KeyError, FileNotFoundError) as error:
+        raise _fail(error) from None
+    for paths in written:
+        typer.echo(f"{paths.lang}: {paths.root}")
+
+
+def push(
+    repo_dir: Annotated[Path, typer.Option("--repo-dir", help="Folder written by `build`.")],
+    repo_id: Annotated[str, typer.Option("--repo-id", help="Hub dataset id, e.g. org/mt-bench-x.")],
+    private: Annotated[bool, typer.Option("--private", help="Create the repo as private.")] = False,
+) -> None:
+    """Upload the repo folder to the Hugging Face Hub (token from HF_TOKEN)."""
+    from huggingface_hub import HfApi
+
+    if not (repo_dir / "README.md").is_file():
+        raise _fail(FileNotFoundError(f"{repo_dir}/README.md: not a repo folder from `build`"))
+    api = HfApi()
+    api.create_repo(repo_id, repo_type="dataset", private=private, exist_ok=True)
+    api.upload_folder(folder_path=str(repo_dir), repo_id=repo_id, repo_type="dataset")
+    typer.echo(f"pushed {repo_dir} to https://huggingface.co/datasets/{repo_id}")
+
+
+def answer(
+    model_path: Annotated[
+        str,
+        typer.Option("--model-path", help="Checkpoint folder, or the served model name (openai)."),
+    ],
+    model_id: Annotated[str, typer.Option("--model-id", help="Name of the answer file.")],
+    lang: Annotated[str, typer.Option("--lang", help="Language(s): DE, DE,FR or all.")],
+    data_dir: Annotated[Path, typer.Option("--data-dir", help="FastChat-style data folder.")],
+    max_new_tokens: Annotated[int, typer.Option("--max-new-tokens", min=1)] = 1024,
+    batch_size: Annotated[
+        int, typer.Option("--batch-size", min=1, help="Questions per batch.")
+    ] = 8,
+    backend: Annotated[
+        str, typer.Option("--backend", help="transformers, vllm, openai.")
+    ] = "transformers",
+    base_url: Annotated[
+        str | None,
+        typer.Option("--base-url", help="OpenAI-compatible server (default OPENAI_BASE_URL)."),
+    ] = None,
+    system_prompt: Annotated[
+        str | None, typer.Option("--system-prompt", help="System prompt for every language.")
+    ] = None,
+    system_prompt_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--system-prompt-file",
+            help='JSON object per language: {"DE": "...", "default": "..."}.',
+        ),
+    ] = None,
+    conv_template: Annotated[
+        str | None,
+        typer.Option(
+            "--conv-template",
+            help="FastChat conversation template, for checkpoints without a chat template.",
+        ),
+    ] = None,
+    device: Annotated[str, typer.Option("--device", help="cpu, cuda, cuda:1 or auto.")] = "auto",
+    temperature: Annotated[
+        float | None,
+        typer.Option(
+            "--temperature", help="One temperature for all categories (default: FastChat's)."
+        ),
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Sampling seed.")] = 0,
+    limit: Annotated[
+        int | None, typer.Option("--limit", min=1, help="Only the first N questions.")
+    ] = None,
+    question_ids: Annotated[
+        str | None,
+        typer.Option("--question-ids", help="Comma-separated numbers or ids (81,82 or 81_DE)."),
+    ] = None,
+    progress: Annotated[bool, typer.Option("--progress/--no-progress")] = True,
+) -> None:
+    """Answer MT-Bench(-X) questions, two turns each; a rerun skips answered questions."""
+    from mt_bench_x.answer import AnswerSettings, answer_languages, load_system_prompts
+    from mt_bench_x.answer_backends import BACKENDS, create_backend
+    from mt_bench_x.layout import available_languages
+
+    if backend not in BACKENDS:
+        raise typer.BadParameter(f"--backend must be one of {', '.join(BACKENDS)}")
+    if system_prompt is not None and system_prompt_file is not None:
+        raise typer.BadParameter("give --system-prompt or --system-prompt-file, not both")
+    langs = _split_langs(lang) or available_languages(data_dir)
+    if not langs:
+        raise _fail(FileNotFoundError(f"{data_dir}: no mt_bench_<LANG>/question.jsonl"))
+    try:
+        prompts = (
+            load_system_prompts(system_prompt_file)
+            if system_prompt_file is not None
+            else ({"default": system_prompt} if system_prompt else {})
+        )
+        settings = AnswerSettings(
+            model_id=model_id,
+            max_new_tokens=max_new_tokens,
+            batch_size=batch_size,
+            system_prompts=prompts,
+            temperature=temperature,
+            limit=limit,
+            question_ids=[q for q in (question_ids or "").split(",") if q.strip()] or None,
+        )
+        chat = create_backend(
+            backend,
+            model_path,
+            device=device,
+            conv_template=conv_template,
+            base_url=base_url,
+            parallel=batch_size,
+            seed=seed,
+        )
+        reports = answer_languages(chat, data_dir, langs, settings, show_progress=progress)
+    except (MTBenchXError, ValueError) as error:
+        raise _fail(error) from None
+    for report in reports:
+        typer.echo(
+            f"{report.lang}: answered {report.answered}, already done {report.skipped} "
+            f"-> {report.path}"
+        )
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the ``mt-bench-x`` app."""
+    app.command("build")(build)
+    app.command("export")(export)
+    app.command("push")(push)
+    app.command("answer")(answer)

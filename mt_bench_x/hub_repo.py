@@ -244,10 +244,24 @@ def _is_language_config(name: str) -> bool:
 
 
 def read_repo(repo: str | Path, *, langs: list[str] | None = None) -> Benchmark:
-    """Read a repo folder or Hub dataset id back with ``datasets.load_dataset``."""
-    import datasets
+    """Read a repo folder or Hub dataset id back with ``datasets.load_dataset``.
+
+    A local folder is loaded into a private, temporary cache: ``datasets`` keys its cache of
+    local folders by the folder name and relative file paths, so two different folders named
+    alike would otherwise share (stale) cached tables.
+    """
+    import tempfile
 
     source = str(repo)
+    if Path(source).is_dir():
+        with tempfile.TemporaryDirectory(prefix="mt-bench-x-read-") as cache_dir:
+            return _read_repo(source, langs, cache_dir)
+    return _read_repo(source, langs, None)
+
+
+def _read_repo(source: str, langs: list[str] | None, cache_dir: str | None) -> Benchmark:
+    import datasets
+
     names = datasets.get_dataset_config_names(source)
     available = [name for name in names if _is_language_config(name)]
     wanted = available if langs is None else langs
@@ -255,47 +269,55 @@ def read_repo(repo: str | Path, *, langs: list[str] | None = None) -> Benchmark:
     if missing:
         raise KeyError(f"{source} has no config for {missing} (it has {available})")
 
-    def load(config: str) -> Any:
-        return datasets.load_dataset(source, config, split=SPLIT)
+    def load(config: str) -> list[dict[str, Any]]:
+        return datasets.load_dataset(source, config, split=SPLIT, cache_dir=cache_dir).to_list()
 
     references = load(REFERENCE_CONFIG) if REFERENCE_CONFIG in names else []
     prompts = load(PROMPTS_CONFIG) if PROMPTS_CONFIG in names else []
     benchmark = Benchmark()
     for lang in wanted:
-        rows = load(lang)
-        questions = [
-            Question(id_from_string(r["question_id"]), r["category"], r["turns"], r["reference"])
-            for r in rows
-        ]
-        bench = LanguageBench(lang, questions)
-        bench.corrected = {q.number for q, r in zip(questions, rows, strict=True) if r["corrected"]}
-        for r in references:
-            if r["language"] == lang:
-                bench.references.setdefault(r["reference_set"], []).append(
-                    AnswerRecord(
-                        question_id=id_from_string(r["question_id"]),
-                        model_id=r["model_id"],
-                        turns=r["turns"],
-                        answer_id=r["answer_id"],
-                        tstamp=_tstamp(r["tstamp"]),
-                    )
-                )
-        bench.judge_prompts = [
-            JudgePrompt(
-                name=r["name"],
-                type=r["type"],
-                system_prompt=r["system_prompt"],
-                prompt_template=r["prompt_template"],
-                description=r["description"],
-                category=r["category"],
-                output_format=r["output_format"],
-                derived=r["derived"],
-            )
-            for r in prompts
-            if r["language"] == lang
-        ]
-        benchmark.languages[lang] = bench
+        benchmark.languages[lang] = _language(lang, load(lang), references, prompts)
     return benchmark
+
+
+def _language(
+    lang: str,
+    rows: list[dict[str, Any]],
+    references: list[dict[str, Any]],
+    prompts: list[dict[str, Any]],
+) -> LanguageBench:
+    questions = [
+        Question(id_from_string(r["question_id"]), r["category"], r["turns"], r["reference"])
+        for r in rows
+    ]
+    bench = LanguageBench(lang, questions)
+    bench.corrected = {q.number for q, r in zip(questions, rows, strict=True) if r["corrected"]}
+    for r in references:
+        if r["language"] == lang:
+            bench.references.setdefault(r["reference_set"], []).append(
+                AnswerRecord(
+                    question_id=id_from_string(r["question_id"]),
+                    model_id=r["model_id"],
+                    turns=r["turns"],
+                    answer_id=r["answer_id"],
+                    tstamp=_tstamp(r["tstamp"]),
+                )
+            )
+    bench.judge_prompts = [
+        JudgePrompt(
+            name=r["name"],
+            type=r["type"],
+            system_prompt=r["system_prompt"],
+            prompt_template=r["prompt_template"],
+            description=r["description"],
+            category=r["category"],
+            output_format=r["output_format"],
+            derived=r["derived"],
+        )
+        for r in prompts
+        if r["language"] == lang
+    ]
+    return bench
 
 
 def _tstamp(value: float) -> float | int:

@@ -29,7 +29,8 @@ def published_repo(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) 
 def _load(repo: Path, config: str):
     import datasets
 
-    return datasets.load_dataset(str(repo), config, split=SPLIT)
+    # Forced: `datasets` caches local folders by name and relative paths, not by content.
+    return datasets.load_dataset(str(repo), config, split=SPLIT, download_mode="force_redownload")
 
 
 def test_repo_layout_and_card(published_repo: Path) -> None:
