@@ -426,7 +426,7 @@ _ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 _ENTITY = re.compile(r"&(lt|gt|amp|quot|apos|#[0-9]+|#x[0-9a-fA-F]+);")
 _NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
 _TAG = re.compile(
-    rf'<{IGNORE_TAG}\s+i="(\d+)"\s*(?:/>|>(.*?)</{IGNORE_TAG}\s*>)',
+    rf"<{IGNORE_TAG}\s+i\s*=\s*[\"'](\d+)[\"']\s*(?:/>|>(.*?)</{IGNORE_TAG}\s*>)",
     re.S,
 )
 
