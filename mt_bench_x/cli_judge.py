@@ -20,6 +20,11 @@ class ModeChoice(str, enum.Enum):
     pairwise_all = "pairwise-all"
 
 
+class TransportChoice(str, enum.Enum):
+    aiohttp = "aiohttp"
+    httpx = "httpx"
+
+
 class FormatChoice(str, enum.Enum):
     table = "table"
     json = "json"
@@ -101,6 +106,9 @@ def judge(
         float, typer.Option(help="Dry run: USD per million output tokens.")
     ] = 10.0,
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+    http_transport: Annotated[
+        TransportChoice, typer.Option(help="HTTP transport of the openai client.")
+    ] = TransportChoice.aiohttp,
 ) -> None:
     """Judge model answers with an LLM judge, per language, resumably (FastChat formats)."""
     from mt_bench_x.judge.plan import JudgeJob, plan_language
@@ -147,6 +155,7 @@ def judge(
             max_retries,
             max_judge_context_tokens,
             progress,
+            http_transport.value,
         )
     except (MTBenchXError, ValueError) as error:
         raise _fail(error) from None
@@ -168,7 +177,9 @@ def judge(
         raise typer.Exit(code=1)
 
 
-def _run(plans, job, base_url, parallel, max_tokens, max_retries, max_context, progress):  # type: ignore[no-untyped-def]
+def _run(  # type: ignore[no-untyped-def]
+    plans, job, base_url, parallel, max_tokens, max_retries, max_context, progress, transport
+):
     import asyncio
 
     from mt_bench_x.judge.client import JudgeClient, RetryPolicy
@@ -181,6 +192,7 @@ def _run(plans, job, base_url, parallel, max_tokens, max_retries, max_context, p
             max_tokens=max_tokens,
             retry=RetryPolicy(max_retries=max_retries),
             parallel=parallel,
+            transport=transport,
         )
         async with client:
             return await asyncio.gather(
