@@ -268,7 +268,9 @@ def read_bactrian_x_language(path: Path, lang: str) -> list[ParallelSample]:
         messages = messages_from_instruction(row, path, number)
         raw_id = row.get("id")
         if not isinstance(raw_id, str | int) or raw_id == "":
-            raise InputFormatError(str(path), "expected a non-empty 'id'", row=number)
+            raise InputFormatError(
+                str(path), "expected 'id' to be a non-empty string or integer", row=number
+            )
         source_id = str(raw_id)
         if source_id in seen:
             raise InputFormatError(str(path), f"duplicate id {source_id!r}", row=number)
