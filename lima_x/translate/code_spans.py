@@ -31,8 +31,12 @@ from lima_x.translate.base import TranslationOptions
 PROTECT_PLACEHOLDERS = ("protect_placeholders", "true")
 #: The ``extra`` key whose value is a regular expression to protect (may be given several times).
 PROTECT_REGEX_KEY = "protect_regex"
-#: The XML tag DeepL is told to ignore.
-IGNORE_TAG = "lxcode"
+#: The XML tags DeepL is told to ignore: one for pieces inside a line (inline code,
+#: placeholders), which must not split the sentence around them, and one for pieces that
+#: span lines (code blocks), which do.
+INLINE_TAG = "lxcode"
+BLOCK_TAG = "lxblock"
+IGNORE_TAGS = (INLINE_TAG, BLOCK_TAG)
 
 PLACEHOLDER_PATTERNS: tuple[str, ...] = (
     r"\{[A-Za-z_][A-Za-z0-9_]*\}",  # {question}, {answer_1}
@@ -426,7 +430,7 @@ _ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 _ENTITY = re.compile(r"&(lt|gt|amp|quot|apos|#[0-9]+|#x[0-9a-fA-F]+);")
 _NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
 _TAG = re.compile(
-    rf"<{IGNORE_TAG}\s+i\s*=\s*[\"'](\d+)[\"']\s*(?:/>|>(.*?)</{IGNORE_TAG}\s*>)",
+    rf"<({INLINE_TAG}|{BLOCK_TAG})\s+i\s*=\s*[\"'](\d+)[\"']\s*(?:/>|>(.*?)</\1\s*>)",
     re.S,
 )
 
@@ -451,7 +455,8 @@ def to_xml(text: ProtectedText) -> str:
     """The text as DeepL XML: gaps escaped, protected pieces inside the ignore tag."""
     parts = [xml_escape(text.gaps[0])]
     for index, (piece, gap) in enumerate(zip(text.protected, text.gaps[1:], strict=True)):
-        parts.append(f'<{IGNORE_TAG} i="{index}">{xml_escape(piece)}</{IGNORE_TAG}>')
+        tag = BLOCK_TAG if "\n" in piece else INLINE_TAG
+        parts.append(f'<{tag} i="{index}">{xml_escape(piece)}</{tag}>')
         parts.append(xml_escape(gap))
     return "".join(parts)
 
@@ -465,7 +470,7 @@ def from_xml(translated: str, original: ProtectedText) -> str:
     seen: list[int] = []
     position = 0
     for match in _TAG.finditer(translated):
-        index = int(match.group(1))
+        index = int(match.group(2))
         if index >= len(original.protected):
             raise ProtectedTextError(f"the translation has an unknown protected piece #{index}")
         parts.append(xml_unescape(translated[position : match.start()]))

@@ -27,7 +27,8 @@ from lima_x.translate.batching import (
     progress,
 )
 from lima_x.translate.code_spans import (
-    IGNORE_TAG,
+    IGNORE_TAGS,
+    INLINE_TAG,
     ProtectedText,
     Protection,
     from_xml,
@@ -68,7 +69,8 @@ def request_params(
         "source_lang": deepl_source(source_lang),
         "target_lang": deepl_target(target_lang, english=english, portuguese=portuguese),
         "tag_handling": "xml",
-        "ignore_tags": [IGNORE_TAG],
+        "ignore_tags": list(IGNORE_TAGS),
+        "non_splitting_tags": [INLINE_TAG],
         "split_sentences": "1",
     }
     if options.formality:

@@ -118,7 +118,7 @@ def test_a_killed_run_resumes_without_paying_twice(tmp_path) -> None:
 
     def slow_translate(text: str, source: str | None, target: str) -> str:
         time.sleep(0.01)  # 50 texts: about half a second per request
-        return transform_xml(text, {"lxcode"}, lambda s: mark_words(s, target))[0]
+        return transform_xml(text, {"lxcode", "lxblock"}, lambda s: mark_words(s, target))[0]
 
     with DeepLCompatibleServer(slow_translate) as server:
         env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}

@@ -90,7 +90,8 @@ def test_code_is_kept_and_comments_and_prose_are_translated(server) -> None:
     assert 'const label = "// not a comment";' in out_js
     request = server.requests[0]
     assert request["tag_handling"] == "xml"
-    assert request["ignore_tags"] == ["lxcode"]
+    assert request["ignore_tags"] == ["lxcode", "lxblock"]
+    assert request["options"]["non_splitting_tags"] == ["lxcode"]
 
 
 def test_the_server_changes_unprotected_code(server) -> None:
