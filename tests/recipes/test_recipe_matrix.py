@@ -1,0 +1,146 @@
+"""The committed recipe YAMLs: generated, parseable by TRL, batch 64, launchers that load."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from recipes import generate_recipes as gen
+from recipes.sft import make_parser
+
+RECIPE_FILES = sorted(
+    path for model in gen.MODELS for path in (gen.RECIPES_DIR / model).rglob("*.yaml")
+)
+ACCELERATE_FILES = sorted(gen.ACCELERATE_DIR.glob("*.yaml"))
+
+
+def test_committed_files_match_the_generator() -> None:
+    assert gen.committed() == gen.matrix()
+    done = subprocess.run(
+        [sys.executable, "-m", "recipes.generate_recipes", "--check"],
+        cwd=gen.RECIPES_DIR.parent,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def test_the_paper_matrix_has_45_runs() -> None:
+    by_model = {model: len(list((gen.RECIPES_DIR / model).rglob("*.yaml"))) for model in gen.MODELS}
+    assert by_model == {"llama-2-7b": 27, "mixtral-8x7b": 18}
+    assert not (gen.RECIPES_DIR / "mixtral-8x7b" / "bactrian-x").exists()
+
+
+@pytest.mark.parametrize("path", RECIPE_FILES, ids=lambda p: str(p.relative_to(gen.RECIPES_DIR)))
+def test_recipe_parses_with_trl_and_has_the_paper_settings(path: Path) -> None:
+    # `--use_cpu` only because this machine has no GPU for `bf16: true`; unknown keys fail.
+    script, training, model = make_parser().parse_args_and_config(
+        ["--config", str(path), "--use_cpu", "true"]
+    )
+    model_folder, dataset_folder = path.parent.parent.name, path.parent.name
+    mixture = path.stem
+    assert script.dataset_config == mixture
+    assert script.dataset_name == gen.DATASETS[dataset_folder].repo_id
+    assert model.model_name_or_path == gen.MODELS[model_folder].model_id
+    parallel_mixtral = model_folder == "mixtral-8x7b" and mixture in ("ENDEFRITES", "DEFRITES")
+    assert training.learning_rate == (1e-6 if parallel_mixtral else 1e-5)
+    assert training.lr_scheduler_type == "linear"
+    assert (training.adam_beta1, training.adam_beta2, training.weight_decay) == (0.9, 0.95, 0.1)
+    assert training.assistant_only_loss
+    assert training.load_best_model_at_end and training.metric_for_best_model == "eval_loss"
+    assert training.greater_is_better is False
+    assert script.early_stopping_patience > 0
+    assert script.effective_batch_size == 64
+
+
+def _combinations():
+    for path in RECIPE_FILES:
+        model = gen.MODELS[path.parent.parent.name]
+        for launcher in model.launchers:
+            yield pytest.param(
+                path, launcher, id=f"{path.relative_to(gen.RECIPES_DIR)}+{launcher.config}"
+            )
+
+
+@pytest.mark.parametrize(("path", "launcher"), list(_combinations()))
+def test_effective_batch_is_64_for_every_launch_combination(path: Path, launcher) -> None:
+    fields = yaml.safe_load(path.read_text(encoding="utf-8"))
+    accelerate = yaml.safe_load((gen.ACCELERATE_DIR / launcher.config).read_text())
+    processes = accelerate["num_processes"] * launcher.num_machines
+    product = (
+        fields["per_device_train_batch_size"] * fields["gradient_accumulation_steps"] * processes
+    )
+    assert product == 64
+
+
+@pytest.mark.parametrize("path", ACCELERATE_FILES, ids=lambda p: p.name)
+def test_accelerate_configs_load_with_accelerates_loader(path: Path) -> None:
+    from accelerate.commands.config.config_args import load_config_from_file
+    from accelerate.utils import DistributedType
+
+    config = load_config_from_file(str(path))
+    expected = {
+        "single_gpu.yaml": (DistributedType.NO, 1),
+        "multi_gpu.yaml": (DistributedType.MULTI_GPU, 8),
+        "deepspeed_zero3.yaml": (DistributedType.DEEPSPEED, 8),
+        "fsdp2.yaml": (DistributedType.FSDP, 8),
+    }[path.name]
+    assert (config.distributed_type, config.num_processes) == expected
+    assert config.mixed_precision == "bf16"
+    if path.name == "deepspeed_zero3.yaml":
+        assert config.deepspeed_config["zero_stage"] == 3
+    if path.name == "fsdp2.yaml":
+        assert config.fsdp_config["fsdp_version"] == 2
+
+
+def _launch_env(config: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """The environment `accelerate launch --config_file <config>` gives the training processes."""
+    from accelerate.commands.launch import _validate_launch_command, launch_command_parser
+    from accelerate.utils.launch import prepare_deepspeed_cmd_env, prepare_multi_gpu_env
+
+    parser = launch_command_parser()
+    args = parser.parse_args(["--config_file", str(gen.ACCELERATE_DIR / config), "sft.py"])
+    args, defaults, _ = _validate_launch_command(args)
+    if args.use_deepspeed:
+        args.deepspeed_fields_from_accelerate_config = ",".join(defaults.deepspeed_config)
+        _, env = prepare_deepspeed_cmd_env(args)
+    else:
+        env = prepare_multi_gpu_env(args)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    return env
+
+
+def test_fsdp2_config_builds_accelerates_plugin(monkeypatch: pytest.MonkeyPatch) -> None:
+    from accelerate.utils import FullyShardedDataParallelPlugin
+
+    env = _launch_env("fsdp2.yaml", monkeypatch)
+    assert env["ACCELERATE_USE_FSDP"] == "true"
+    plugin = FullyShardedDataParallelPlugin()
+    assert plugin.fsdp_version == 2
+    assert plugin.reshard_after_forward is True
+    assert plugin.activation_checkpointing is False
+
+
+def test_deepspeed_config_builds_accelerates_plugin(monkeypatch: pytest.MonkeyPatch) -> None:
+    """DeepSpeed itself is not installed here; the launcher's env and accelerate's plugin are."""
+    from accelerate.utils import DeepSpeedPlugin
+
+    env = _launch_env("deepspeed_zero3.yaml", monkeypatch)
+    assert env["ACCELERATE_USE_DEEPSPEED"] == "true"
+    plugin = DeepSpeedPlugin()
+    assert plugin.zero_stage == 3
+    assert plugin.zero3_init_flag is True
+
+
+def test_slurm_example_is_valid_bash_and_uses_a_committed_config() -> None:
+    script = gen.RECIPES_DIR / "slurm" / "sft_multinode.sh"
+    assert subprocess.run(["bash", "-n", str(script)], check=False).returncode == 0
+    text = script.read_text(encoding="utf-8")
+    assert "recipes/accelerate/deepspeed_zero3.yaml" in text
+    assert "--machine_rank" in text and "--num_machines" in text
