@@ -12,7 +12,12 @@ from lima_x.translate.base import TranslationOptions
 from lima_x.translate.cache import CachedTranslator
 from lima_x.translate.deepl_backend import DeepLTranslator
 from lima_x.translate.factory import create_translator
-from tests.servers.deepl_server import MAX_BODY_BYTES, MAX_TEXTS, DeepLCompatibleServer
+from tests.servers.deepl_server import (
+    MAX_BODY_BYTES,
+    MAX_TEXTS,
+    DeepLCompatibleServer,
+    mark_words,
+)
 
 KEY = "test-key-5f0c2e9a-do-not-leak"
 OPTIONS = TranslationOptions()
@@ -170,6 +175,24 @@ def test_429_is_retried() -> None:
     statuses = [r["status"] for r in server.requests]
     assert statuses.count(429) >= 1
     assert statuses.count(200) == 3
+
+
+def test_backend_retries_when_the_sdk_gives_up(monkeypatch) -> None:
+    """With the SDK's own retries off, the backend's bounded retry layer answers a 429."""
+    import deepl.http_client
+
+    monkeypatch.setattr(deepl.http_client, "max_network_retries", 0)
+    with DeepLCompatibleServer(rate_limit_every=2) as server:
+        translator = make_translator(server.url, retry_wait_s=0.01, max_retries=1)
+        texts = [f"text {i}" for i in range(60)]  # two requests; the second is refused once
+        out = translator.translate(texts, source_lang="EN", target_lang="DE", options=OPTIONS)
+        assert out == [mark_words(t, "DE") for t in texts]
+        assert [r["status"] for r in server.requests] == [200, 429, 200]
+    with DeepLCompatibleServer(rate_limit_every=1) as server:
+        translator = make_translator(server.url, retry_wait_s=0.01, max_retries=2)
+        with pytest.raises(TranslationError, match="after 3 attempt"):
+            translator.translate(["Hi"], source_lang="EN", target_lang="DE", options=OPTIONS)
+        assert [r["status"] for r in server.requests] == [429, 429, 429]
 
 
 def test_quota_exhaustion_stops_cleanly_and_keeps_finished_batches(tmp_path) -> None:

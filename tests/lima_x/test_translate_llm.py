@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 
@@ -101,7 +102,9 @@ def test_a_model_that_changes_code_is_asked_again_once() -> None:
     assert retry[2]["role"] == "assistant" and "changed code" in retry[3]["content"]
 
 
-def test_a_model_that_keeps_changing_code_fails_naming_the_text() -> None:
+def test_a_model_that_keeps_changing_code_fails_naming_the_text(caplog) -> None:
+    caplog.set_level(logging.DEBUG)
+
     def respond(body: dict) -> str:
         return fake_translate(original_text(body)).replace("split()", "teilen()")
 
@@ -113,6 +116,7 @@ def test_a_model_that_keeps_changing_code_fails_naming_the_text() -> None:
             ["Fine.", SAMPLE], source_lang="EN", target_lang="DE", options=OPTIONS
         )
     assert KEY not in str(caught.value)
+    assert KEY not in caplog.text
 
 
 def test_placeholders_survive_when_protection_is_asked_for() -> None:
