@@ -314,12 +314,15 @@ def inspect_command(
     config: Annotated[
         list[str] | None, typer.Option("--config", help="Only these configs (repeatable).")
     ] = None,
+    cache_dir: Annotated[
+        Path | None, typer.Option("--cache-dir", help="datasets cache folder (default: HF's).")
+    ] = None,
 ) -> None:
     """Load every config with `datasets` and print configs × splits × rows × languages."""
     from lima_x.summary import inspect_folder
 
     try:
-        rows = inspect_folder(folder, configs=config)
+        rows = inspect_folder(folder, configs=config, cache_dir=cache_dir)
     except LimaXError as exc:
         raise _fail(exc) from exc
     typer.echo(f"{'config':<26}{'split':<12}{'rows':>7}  languages")

@@ -211,14 +211,16 @@ def read_conversations(
 ) -> list[ParallelSample]:
     """LIMA-style or local conversation rows of one language.
 
-    A row's ``id`` is used when present, else ``<id_prefix><row number>`` (LIMA's numbering).
+    A row's ``source_id`` or ``id`` is used when present, else ``<id_prefix><row number>``
+    (LIMA's numbering).
     """
     path = Path(path)
     samples: list[ParallelSample] = []
     seen: set[str] = set()
     for number, row in load_rows(path):
         messages = messages_from_row(row, path, number)
-        raw_id = row.get("id")
+        # A file written by this builder carries ``source_id`` (``id`` has the language suffix).
+        raw_id = row.get("source_id", row.get("id"))
         source_id = str(raw_id) if raw_id not in (None, "") else f"{id_prefix}{number}"
         if source_id in seen:
             raise InputFormatError(str(path), f"duplicate id {source_id!r}", row=number)

@@ -29,12 +29,18 @@ def inspect_folder(
     if unknown:
         raise LimaXError(f"{folder}: no config {unknown}; the card lists {', '.join(names)}")
     summaries = []
-    for name in [n for n in names if not configs or n in configs]:
-        loaded = datasets.load_dataset(
-            str(folder), name, cache_dir=str(cache_dir) if cache_dir else None
-        )
-        for split, dataset in loaded.items():
-            counts = Counter(dataset["lang"])
-            ordered = dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
-            summaries.append(SplitSummary(name, split, dataset.num_rows, ordered))
+    bars_were_on = datasets.is_progress_bar_enabled()
+    datasets.disable_progress_bars()
+    try:
+        for name in [n for n in names if not configs or n in configs]:
+            loaded = datasets.load_dataset(
+                str(folder), name, cache_dir=str(cache_dir) if cache_dir else None
+            )
+            for split, dataset in loaded.items():
+                counts = Counter(dataset["lang"])
+                ordered = dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+                summaries.append(SplitSummary(name, split, dataset.num_rows, ordered))
+    finally:
+        if bars_were_on:
+            datasets.enable_progress_bars()
     return summaries
