@@ -105,8 +105,11 @@ def _has_letter(text: str) -> bool:
 
 def protect(text: str, protection: Protection) -> ProtectedText:
     """Cut ``text`` into gaps and protected pieces (see the module docstring)."""
-    body = text.strip()
-    start = text.find(body) if body else len(text)
+    # Leading blank lines and trailing whitespace are protected; the first line keeps its
+    # indentation (an indented code block may open the text).
+    lead = re.match(r"(?:[ \t]*\r?\n)*", text)
+    start = lead.end() if lead else 0
+    body = text[start:].rstrip()
     pieces: list[tuple[str, bool]] = [(text[:start], True)]  # (text, protected)
     if protection.code:
         for chunk, is_code in _split_blocks(body):
@@ -138,6 +141,10 @@ def _normalise(pieces: Sequence[tuple[str, bool]]) -> ProtectedText:
             gaps.append("")
         else:
             gaps[-1] = str(piece)
+    first = gaps[0].lstrip()
+    if first != gaps[0]:  # leading whitespace of the text is protected too
+        protected.insert(0, gaps[0][: len(gaps[0]) - len(first)])
+        gaps[0:1] = ["", first]
     # Whitespace at the edges of a gap that touches a protected piece moves into that piece;
     # a gap with nothing but whitespace between two protected pieces disappears into them.
     for i in range(len(gaps)):

@@ -50,6 +50,7 @@ def prose(text: str, protection: Protection = CODE) -> list[str]:
             "Text:\n\n    # a note\n    indented_code()  # more\n\nAfter.",
             ["Text:", "a note", "more", "After."],
         ),
+        ("\n    # at the start\n    run()\n\nThen this.", ["at the start", "Then this."]),
         ("- item\n\n    continued item text", ["- item\n\n    continued item text"]),
         ("~~~rust\nlet x = 1; // one\n~~~", ["one"]),
         ("```python\nunclosed = True  # still code", ["still code"]),
@@ -132,3 +133,44 @@ def test_restore_accepts_whitespace_changes_and_rejects_code_changes() -> None:
         restore(answer.replace("compute", "berechne"), original, CODE)
     with pytest.raises(ProtectedTextError, match="expected 2 protected pieces"):
         restore("Benutze es.", original, CODE)
+
+
+FRAGMENTS = [
+    "Prose & more < text.",
+    "\n",
+    "\n\n",
+    "    indented()\n",
+    "```python\n",
+    "```\n",
+    "x = 1  # note\n",
+    "// c comment\n",
+    "/* open\n",
+    " * middle\n",
+    " */\n",
+    '"""doc\n',
+    "`inline`",
+    "``",
+    "{question}",
+    "[[A]]",
+    "  ",
+    "\t",
+    "- item\n",
+    "~~~\n",
+    "'quote",
+    "\r\n",
+]
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_random_texts_round_trip(seed: int) -> None:
+    import random
+
+    rng = random.Random(seed)
+    text = "".join(rng.choice(FRAGMENTS) for _ in range(rng.randint(1, 30)))
+    protection = Protection(patterns=PLACEHOLDER_PATTERNS)
+    protected = protect(text, protection)
+    assert protected.text == text
+    assert len(protected.gaps) == len(protected.protected) + 1
+    assert all(piece for piece in protected.protected)
+    assert from_xml(to_xml(protected), protected) == text
+    assert restore(text, text, protection) == text
