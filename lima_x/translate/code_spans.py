@@ -246,14 +246,17 @@ def _indented_end(lines: Sequence[str], start: int) -> int:
     return end
 
 
+# Characters XML 1.0 cannot carry, even escaped: always protected, sent as an empty tag.
+_XML_INVALID = "[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]"
 _INLINE_CODE = r"(?<!`)(`+)(?!`)(?:(?!\n[ \t]*\n).)+?(?<!`)\1(?!`)"
 
 
 def _split_inline(text: str, patterns: Sequence[str], *, code: bool) -> Iterator[tuple[str, bool]]:
-    alternatives = ([_INLINE_CODE] if code else []) + [f"(?:{p})" for p in patterns]
-    if not alternatives:
-        yield text, False
-        return
+    alternatives = [
+        *([_INLINE_CODE] if code else []),
+        f"{_XML_INVALID}+",
+        *(f"(?:{p})" for p in patterns),
+    ]
     # The inline-code alternative uses a back-reference to group 1; keep it first.
     regex = re.compile("|".join(alternatives), re.S)
     position = 0
@@ -463,7 +466,10 @@ def to_xml(text: ProtectedText) -> str:
     parts = [xml_escape(text.gaps[0])]
     for index, (piece, gap) in enumerate(zip(text.protected, text.gaps[1:], strict=True)):
         tag = BLOCK_TAG if "\n" in piece else INLINE_TAG
-        parts.append(f'<{tag} i="{index}">{xml_escape(piece)}</{tag}>')
+        if re.search(_XML_INVALID, piece):
+            parts.append(f'<{tag} i="{index}"/>')  # from_xml puts the original back
+        else:
+            parts.append(f'<{tag} i="{index}">{xml_escape(piece)}</{tag}>')
         parts.append(xml_escape(gap))
     return "".join(parts)
 

@@ -121,6 +121,17 @@ def test_xml_special_characters_in_prose_survive(server) -> None:
     assert "&lt;" not in out and "&amp;amp;" not in out
 
 
+def test_characters_xml_cannot_carry_come_back_unchanged(server) -> None:
+    text = "Page one\x0cpage two, bell\x07 here.\n```\nprint('\x1b[1m')  # bold\n```"
+    (out,) = make_translator(server.url).translate(
+        [text], source_lang="EN", target_lang="DE", options=OPTIONS
+    )
+    prose, code = out.split("\n", 1)
+    assert prose == "de:Page de:one\x0cde:page de:two, de:bell\x07 de:here."
+    assert code == "```\nprint('\x1b[1m')  # bold\n```"
+    assert not any(ch in "".join(server.requests[0]["texts"]) for ch in "\x0c\x07\x1b")
+
+
 def test_texts_without_prose_are_not_sent(server) -> None:
     texts = ["```\nonly = code\n```", "42", "", "Real text."]
     out = make_translator(server.url).translate(
