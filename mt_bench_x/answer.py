@@ -26,6 +26,7 @@ from mt_bench_x.questions import (
     load_answer_records,
     load_questions,
     new_answer,
+    question_number,
 )
 
 logger = logging.getLogger(__name__)
@@ -93,15 +94,17 @@ class AnswerReport:
 
 
 def select_questions(questions: list[Question], settings: AnswerSettings) -> list[Question]:
-    """``--question-ids`` (numbers or ids) then ``--limit`` (the first N)."""
+    """``--question-ids`` (numbers or ids; ``81_DE`` picks question 81 in every language),
+    then ``--limit`` (the first N)."""
     if settings.question_ids:
-        wanted = {str(q).strip() for q in settings.question_ids}
-        chosen = [q for q in questions if str(q.question_id) in wanted or str(q.number) in wanted]
-        found = {str(q.question_id) for q in chosen} | {str(q.number) for q in chosen}
-        unknown = sorted(wanted - found)
+        try:
+            wanted = {question_number(q) for q in settings.question_ids}
+        except ValueError as error:
+            raise ValueError(f"--question-ids: {error}") from None
+        questions = [q for q in questions if q.number in wanted]
+        unknown = sorted(wanted - {q.number for q in questions})
         if unknown:
             raise ValueError(f"--question-ids {unknown} are not in the benchmark")
-        questions = chosen
     if settings.limit is not None:
         questions = questions[: settings.limit]
     return questions
