@@ -66,16 +66,27 @@ def contradicting_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def mixture_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A small parallel Hub-layout folder with monolingual configs and ``ENDEFRITES``."""
-    configs = {
-        lang: {"train": _rows(lang, range(32)), "validation": _rows(lang, range(32, 36))}
-        for lang in QA
-    }
-    configs["ENDEFRITES"] = {
-        split: [row for lang in QA for row in configs[lang][split]]
-        for split in ("train", "validation")
-    }
-    return write_hub_folder(tmp_path_factory.mktemp("parallel"), configs)
+    """A Bactrian-X-style Hub folder: ``lima-x build bactrian-x`` on the shipped sample."""
+    out = tmp_path_factory.mktemp("lima-x") / "bactrian-x"
+    command = [
+        sys.executable,
+        "-m",
+        "lima_x.cli",
+        "build",
+        "bactrian-x",
+        "--source-dir",
+        str(REPO_ROOT / "examples" / "bactrian_x_sample"),
+        "--langs",
+        "EN,DE,FR,IT,ES",
+        "--out",
+        str(out),
+        "--seed",
+        "42",
+        "--no-progress",
+    ]
+    done = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return out
 
 
 def cpu_recipe(model: Path, dataset: Path, config: str, out: Path, **overrides: object) -> dict:

@@ -144,3 +144,11 @@ def test_slurm_example_is_valid_bash_and_uses_a_committed_config() -> None:
     text = script.read_text(encoding="utf-8")
     assert "recipes/accelerate/deepspeed_zero3.yaml" in text
     assert "--machine_rank" in text and "--num_machines" in text
+
+
+def test_cpu_demo_recipe_parses_with_trl() -> None:
+    path = gen.RECIPES_DIR / "tiny-llama" / "cpu_demo.yaml"
+    script, training, _ = make_parser().parse_args_and_config(["--config", str(path)])
+    assert training.use_cpu and not training.bf16 and not training.activation_checkpointing
+    assert script.dataset_config == "ENDEFRITES-sampled"
+    assert training.per_device_train_batch_size * training.gradient_accumulation_steps == 8
