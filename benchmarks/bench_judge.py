@@ -132,7 +132,7 @@ def median_runs(runs: int, *args: object, **kwargs: object) -> dict:
     return {key: statistics.median(r[key] for r in results) for key in results[0]}
 
 
-def killed_run(data_dir: Path, parallel: int, delay: float, kill_after_s: float) -> dict:
+def killed_run(data_dir: Path, parallel: int, delay: float, kill_at_lines: int) -> dict:
     output = judgment_file(data_dir)
     output.unlink(missing_ok=True)
     env = {**os.environ, "OPENAI_API_KEY": "bench"}
@@ -140,7 +140,11 @@ def killed_run(data_dir: Path, parallel: int, delay: float, kill_after_s: float)
         command = judge_command(data_dir, server.base_url, parallel, "aiohttp")
         quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
         process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, **quiet)
-        time.sleep(kill_after_s)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if output.is_file() and len(output.read_bytes().splitlines()) >= kill_at_lines:
+                break
+            time.sleep(0.01)
         process.send_signal(signal.SIGKILL)
         process.wait()
         asked = server.stats()["requests"]
@@ -182,7 +186,7 @@ def main() -> None:
         rows.append(("20% 429/5xx (Retry-After 0.2), --parallel 8, delay 0.05 s", fast_faulty))
         httpx = one_run(data_dir, 64, delay, transport="httpx")
         rows.append((f"httpx transport (1 run), --parallel 64, delay {delay} s", httpx))
-        killed = killed_run(data_dir, 64, delay, kill_after_s=3.0)
+        killed = killed_run(data_dir, 64, delay, kill_at_lines=500)
 
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}")
     print(f"median of {runs} runs, 1280 calls per run (8 models x 80 questions x 2 turns)\n")
@@ -196,7 +200,7 @@ def main() -> None:
     ratio8 = fast_faulty["wall_s"] / fast_free["wall_s"]
     print(f"faults cost x{ratio64:.2f} wall time at --parallel 64 (delay {delay} s), "
           f"x{ratio8:.2f} at --parallel 8 (delay 0.05 s)")  # fmt: skip
-    print(f"killed after 3 s at --parallel 64 and rerun: {killed}")
+    print(f"killed at >= 500 lines on disk at --parallel 64, then rerun: {killed}")
 
 
 if __name__ == "__main__":

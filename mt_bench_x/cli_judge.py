@@ -95,6 +95,9 @@ def judge(
     max_retries: Annotated[
         int, typer.Option(min=0, help="Retries per call (429/5xx/timeout).")
     ] = 8,
+    first_n: Annotated[
+        int | None, typer.Option(min=1, help="Only the first N questions (for trial runs).")
+    ] = None,
     dry_run: Annotated[bool, typer.Option(help="Print calls, tokens and cost only.")] = False,
     output_tokens_per_call: Annotated[
         int, typer.Option(help="Dry run: assumed reply tokens per call.")
@@ -136,14 +139,24 @@ def judge(
             reference_set=reference_set,
             run=run,
             both_bad=both_bad,
+            first_n=first_n,
         )
         plans = [plan_language(data_dir, code, job) for code in langs]
     except (MTBenchXError, ValueError) as error:
         raise _fail(error) from None
     if dry_run:
-        _print_dry_run(
-            plans, job, output_tokens_per_call, input_price, output_price, max_judge_context_tokens
-        )
+        try:
+            _print_dry_run(
+                plans,
+                job,
+                output_tokens_per_call,
+                input_price,
+                output_price,
+                max_judge_context_tokens,
+                max_tokens,
+            )
+        except (MTBenchXError, ValueError) as error:
+            raise _fail(error) from None
         return
     try:
         stats = _run(
@@ -214,7 +227,9 @@ def _run(  # type: ignore[no-untyped-def]
     return asyncio.run(main())
 
 
-def _print_dry_run(plans, job, output_tokens_per_call, input_price, output_price, max_context):  # type: ignore[no-untyped-def]
+def _print_dry_run(  # type: ignore[no-untyped-def]
+    plans, job, output_tokens_per_call, input_price, output_price, max_context, max_tokens
+):
     from mt_bench_x.judge.plan import estimate_plan
 
     total_calls = total_in = total_out = 0
@@ -225,6 +240,7 @@ def _print_dry_run(plans, job, output_tokens_per_call, input_price, output_price
             job.run,
             output_tokens_per_call=output_tokens_per_call,
             max_context_tokens=max_context,
+            max_output_tokens=max_tokens,
         )
         cost = estimate.cost(input_price, output_price)
         total_calls += estimate.calls

@@ -153,6 +153,7 @@ class JudgeClient:
     async def complete(self, messages: list[dict[str, str]]) -> JudgeReply:
         """One judgment: retried as the module docstring says; raises :class:`JudgeCallError`."""
         import openai
+        from openai.types.chat import ChatCompletion
 
         if self._client is None:
             raise RuntimeError("JudgeClient.complete called outside `async with`")
@@ -160,12 +161,19 @@ class JudgeClient:
         while True:
             try:
                 async with self._slots:  # waits between retries hold no slot
-                    response = await self._client.chat.completions.create(
-                        model=self.model,
-                        messages=messages,
-                        temperature=0,
-                        max_tokens=self.max_tokens,
-                        n=1,
+                    # `post` with a plain body (the SDK's documented way to send a request as
+                    # is) skips `create`'s per-call conversion of typed params, which costs
+                    # about 1 ms of CPU per call: a quarter of the budget at 256 calls/s.
+                    response = await self._client.post(
+                        "/chat/completions",
+                        cast_to=ChatCompletion,
+                        body={
+                            "model": self.model,
+                            "messages": messages,
+                            "temperature": 0,
+                            "max_tokens": self.max_tokens,
+                            "n": 1,
+                        },
                     )
                 return _reply(response, attempt + 1)
             except openai.APIStatusError as error:

@@ -35,6 +35,8 @@ class JudgeJob:
     run: int = 0
     #: ``None``: use the ``-both-bad`` pairwise prompts when the prompt file has them.
     both_bad: bool | None = None
+    #: Only the first N questions of each language (FastChat's ``--first-n``, for trials).
+    first_n: int | None = None
 
     @property
     def kind(self) -> str:
@@ -54,6 +56,8 @@ def plan_language(data_dir: Path, lang: str, job: JudgeJob) -> LanguagePlan:
     """Read one language's inputs and make its matches; errors name the file at fault."""
     paths = BenchPaths(data_dir, lang)
     questions = load_questions(paths.question_file)
+    if job.first_n is not None:
+        questions = questions[: job.first_n]
     prompts = load_judge_prompts(paths.judge_prompts_file)
     both_bad = job.both_bad
     if both_bad is None:
@@ -106,7 +110,12 @@ class DryRunEstimate:
 
 
 def estimate_plan(
-    plan: LanguagePlan, run: int, *, output_tokens_per_call: int, max_context_tokens: int | None
+    plan: LanguagePlan,
+    run: int,
+    *,
+    output_tokens_per_call: int,
+    max_context_tokens: int | None,
+    max_output_tokens: int = 2048,
 ) -> DryRunEstimate:
     """The calls the plan still needs (finished ones skipped) and their estimated tokens."""
     from mt_bench_x.judge.runner import build_call
@@ -117,7 +126,12 @@ def estimate_plan(
     input_tokens = 0
     for match in todo:
         for order in match.games():
-            call = build_call(match, order, max_context_tokens=max_context_tokens)
+            call = build_call(
+                match,
+                order,
+                max_context_tokens=max_context_tokens,
+                max_output_tokens=max_output_tokens,
+            )
             calls += 1
             input_tokens += sum(estimate_tokens(m["content"]) for m in call.messages)
     return DryRunEstimate(
