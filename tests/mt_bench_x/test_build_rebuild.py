@@ -24,13 +24,16 @@ from pathlib import Path
 
 import pytest
 
+from lima_x.translate.code_spans import IGNORE_TAGS
 from mt_bench_x.judge_prompt_records import load_judge_prompts
 from mt_bench_x.questions import load_questions
 from tests.servers.deepl_server import DeepLCompatibleServer, mark_words, transform_xml
 
 TARGETS = ["DE", "FR", "IT", "ES"]
 CHANGED = {"DE": 31, "FR": 36, "IT": 72, "ES": 37}
-IGNORE_TAG = re.compile(r"</?lxcode[^>]*>")
+_NAMES = "|".join(IGNORE_TAGS)
+TAG = re.compile(rf"</?(?:{_NAMES})\b[^>]*>")
+PIECE = re.compile(rf"<({_NAMES})\b[^>]*?(?:/>|>.*?</\1\s*>)", re.S)
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -63,21 +66,25 @@ def _published_table(shared: Path) -> dict[str, dict[str, str]]:
 
 
 def published_translator(tables: dict[str, dict[str, str]]):
-    """A server ``translate_fn``: the published MT where the table knows the text."""
+    """A server ``translate_fn``: the published MT where the table knows the text.
+
+    The text arrives as the DeepL backend sends it: XML-escaped prose, protected pieces in
+    ignore tags. The English text is the text without the tags; when it is known and all its
+    prose is one piece (only edge whitespace protected), the prose is swapped for the
+    published translation and the tags are sent back as they came.
+    """
 
     def translate(text: str, source_lang: str | None, target_lang: str) -> str:
         table = tables[target_lang.upper()]
-        english = html.unescape(IGNORE_TAG.sub("", text))
-        prose = [part for part in IGNORE_TAG.split(text) if part]
-        pieces = re.findall(r"<lxcode[^>]*>.*?</lxcode>|[^<]+", text, re.S)
-        prose = [p for p in pieces if not p.startswith("<lxcode")]
+        english = html.unescape(TAG.sub("", text))
+        prose = [part for part in PIECE.sub("\x00", text).split("\x00") if part]
         if english in table and len(prose) == 1:
             lead = len(english) - len(english.lstrip())
             trail = len(english) - len(english.rstrip())
             translated = table[english]
             core = translated[lead : len(translated) - trail]
-            return text.replace(prose[0], html.escape(core, quote=False))
-        out, _ = transform_xml(text, {"lxcode"}, lambda s: mark_words(s, target_lang))
+            return text.replace(prose[0], html.escape(core, quote=False), 1)
+        out, _ = transform_xml(text, set(IGNORE_TAGS), lambda s: mark_words(s, target_lang))
         return out
 
     return translate
