@@ -2,9 +2,13 @@
 
 The SDK's own retries are off; this module retries instead, so that every wait is known:
 
-* 429: wait what ``Retry-After`` (or ``retry-after-ms``) says, else back off;
-* 408, 409, 5xx, timeouts and connection errors: exponential back-off with full jitter;
+* 429 and 5xx: wait what ``Retry-After`` (or ``retry-after-ms``) says, else back off
+  exponentially with full jitter (from 0.25 s, at most 30 s); the same back-off for 408, 409,
+  timeouts and connection errors;
 * anything else (400, 401, 404 ...) fails at once.
+
+A retry is sent ahead of every call not yet sent (:class:`CallSlots`), and waiting between
+tries holds no slot, so a fault costs its own wait, not a place at the back of the queue.
 
 The transport is aiohttp (the SDK's ``DefaultAioHttpClient``) by default: on a 2-core machine
 the SDK's default httpx transport cannot keep 64 calls in flight (see
@@ -18,6 +22,8 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import heapq
+import itertools
 import logging
 import os
 import random
@@ -35,6 +41,40 @@ _RETRY_STATUSES = frozenset({408, 409})
 LOCAL_PLACEHOLDER_KEY = "EMPTY"
 
 
+class CallSlots:
+    """At most ``limit`` calls in flight; a retry waits ahead of every first attempt.
+
+    With a plain FIFO semaphore a retried call would queue behind every call not yet sent
+    and finish last, so a few faults would stretch a whole run.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self._free = limit
+        self._waiters: list[tuple[int, int, asyncio.Future[None]]] = []
+        self._order = itertools.count()
+
+    async def acquire(self, retry: bool) -> None:
+        if self._free > 0 and not self._waiters:
+            self._free -= 1
+            return
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._waiters, (0 if retry else 1, next(self._order), future))
+        try:
+            await future
+        except asyncio.CancelledError:
+            if future.done() and not future.cancelled():
+                self.release()  # the slot was handed over just before the cancellation
+            raise
+
+    def release(self) -> None:
+        while self._waiters:
+            _, _, future = heapq.heappop(self._waiters)
+            if not future.done():
+                future.set_result(None)  # the slot passes straight to the waiter
+                return
+        self._free += 1
+
+
 class JudgeCallError(MTBenchXError):
     """A judge call failed for good (a non-retryable error, or retries exhausted)."""
 
@@ -48,8 +88,8 @@ class RetryPolicy:
     """How often and how long to retry a failed call."""
 
     max_retries: int = 8
-    initial_backoff_s: float = 0.5
-    max_backoff_s: float = 60.0
+    initial_backoff_s: float = 0.25
+    max_backoff_s: float = 30.0
     request_timeout_s: float = 600.0
 
     def backoff(self, attempt: int, rng: random.Random) -> float:
@@ -130,7 +170,7 @@ class JudgeClient:
         self._rng = random.Random(seed)
         self._api_key = resolve_api_key(self.base_url)
         self._client: Any = None
-        self._slots = asyncio.Semaphore(parallel)
+        self._slots = CallSlots(parallel)
 
     async def __aenter__(self) -> JudgeClient:
         import openai
@@ -160,7 +200,8 @@ class JudgeClient:
         attempt = 0
         while True:
             try:
-                async with self._slots:  # waits between retries hold no slot
+                await self._slots.acquire(retry=attempt > 0)  # a wait between tries holds none
+                try:
                     # `post` with a plain body (the SDK's documented way to send a request as
                     # is) skips `create`'s per-call conversion of typed params, which costs
                     # about 1 ms of CPU per call: a quarter of the budget at 256 calls/s.
@@ -175,11 +216,13 @@ class JudgeClient:
                             "n": 1,
                         },
                     )
+                finally:
+                    self._slots.release()
                 return _reply(response, attempt + 1)
             except openai.APIStatusError as error:
                 status = error.status_code
                 retryable = status == 429 or status >= 500 or status in _RETRY_STATUSES
-                wait = retry_after_seconds(error.response.headers) if status == 429 else None
+                wait = retry_after_seconds(error.response.headers)  # 429 and 503 may say
                 described = f"HTTP {status} ({type(error).__name__})"
             except (openai.APITimeoutError, openai.APIConnectionError) as error:
                 retryable, wait, described = True, None, type(error).__name__

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from mt_bench_x.errors import MTBenchXError
-from mt_bench_x.judge.prompts import JudgePrompt, PromptType, choose_prompt
+from mt_bench_x.judge.prompts import JudgePrompt, PromptType, choose_prompt, uses_reference
 from mt_bench_x.questions import Question
 
 Mode = Literal["single", "pairwise-baseline", "pairwise-all"]
@@ -158,7 +158,7 @@ def _reference(
     turn: int,
     references: Mapping[int, Sequence[str]] | None,
 ) -> tuple[str, ...] | None:
-    if not prompt.uses_reference:
+    if not uses_reference(prompt):
         return None
     turns = (references or {}).get(question.number)
     if turns is None or len(turns) < turn:

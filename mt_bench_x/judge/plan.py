@@ -14,7 +14,7 @@ from pathlib import Path
 
 from mt_bench_x.errors import InputFileError
 from mt_bench_x.judge.matches import Match, MissingDataError, Mode, make_matches
-from mt_bench_x.judge.prompts import has_both_bad_prompts, load_judge_prompts
+from mt_bench_x.judge.prompts import has_both_bad_prompts, load_prompts
 from mt_bench_x.judge.records import done_keys
 from mt_bench_x.judge.truncation import estimate_tokens
 from mt_bench_x.layout import BenchPaths
@@ -58,7 +58,7 @@ def plan_language(data_dir: Path, lang: str, job: JudgeJob) -> LanguagePlan:
     questions = load_questions(paths.question_file)
     if job.first_n is not None:
         questions = questions[: job.first_n]
-    prompts = load_judge_prompts(paths.judge_prompts_file)
+    prompts = load_prompts(paths.judge_prompts_file)
     both_bad = job.both_bad
     if both_bad is None:
         both_bad = job.mode != "single" and has_both_bad_prompts(prompts)

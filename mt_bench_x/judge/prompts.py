@@ -15,60 +15,41 @@ from __future__ import annotations
 
 import hashlib
 import string
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from mt_bench_x.errors import InputFileError
-from mt_bench_x.jsonl import iter_jsonl
+from mt_bench_x.judge_prompt_records import JudgePrompt, load_judge_prompts
+from mt_bench_x.pairwise_prompts import BOTH_BAD_SUFFIX, BOTH_BAD_VERDICT
 
 PromptType = Literal["single", "pairwise"]
 
 REFERENCE_CATEGORIES = frozenset({"math", "reasoning", "coding"})
-BOTH_BAD_SUFFIX = "-both-bad"
-BOTH_BAD_TOKEN = "[[D]]"
 
-_REQUIRED = ("name", "type", "system_prompt", "prompt_template", "output_format")
+__all__ = ["JudgePrompt", "PromptType", "load_prompts"]
 
 
-@dataclass(frozen=True)
-class JudgePrompt:
-    """One judge prompt: system message, user-message template and the verdict format."""
+def template_fields(prompt: JudgePrompt) -> frozenset[str]:
+    """The ``{placeholders}`` a prompt's template fills in."""
+    parsed = string.Formatter().parse(prompt.prompt_template)
+    return frozenset(name for _, name, _, _ in parsed if name is not None)
 
-    name: str
-    type: PromptType
-    system_prompt: str
-    template: str
-    output_format: str
-    category: str = "general"
-    description: str = ""
 
-    @property
-    def fields(self) -> frozenset[str]:
-        """The ``{placeholders}`` the template fills in."""
-        return frozenset(
-            name for _, name, _, _ in string.Formatter().parse(self.template) if name is not None
-        )
+def uses_reference(prompt: JudgePrompt) -> bool:
+    return "ref_answer_1" in template_fields(prompt)
 
-    @property
-    def uses_reference(self) -> bool:
-        return "ref_answer_1" in self.fields
 
-    @property
-    def multi_turn(self) -> bool:
-        return "question_2" in self.fields
+def allows_both_bad(prompt: JudgePrompt) -> bool:
+    """Whether the prompt offers ``[[D]]`` (read from its text, not from its name)."""
+    return BOTH_BAD_VERDICT in prompt.system_prompt or BOTH_BAD_VERDICT in prompt.prompt_template
 
-    @property
-    def allows_both_bad(self) -> bool:
-        """Whether the prompt offers ``[[D]]`` (read from its text, not from its name)."""
-        return BOTH_BAD_TOKEN in self.system_prompt or BOTH_BAD_TOKEN in self.template
 
-    def render(self, values: dict[str, str]) -> str:
-        """The user message: the template with every placeholder filled in."""
-        missing = self.fields - values.keys()
-        if missing:
-            raise KeyError(f"judge prompt {self.name!r} needs {sorted(missing)}")
-        return self.template.format(**values)
+def render(prompt: JudgePrompt, values: dict[str, str]) -> str:
+    """The user message: the template with every placeholder filled in."""
+    missing = template_fields(prompt) - values.keys()
+    if missing:
+        raise KeyError(f"judge prompt {prompt.name!r} needs {sorted(missing)}")
+    return prompt.prompt_template.format(**values)
 
 
 def prompt_hash(system_prompt: str, user_prompt: str) -> str:
@@ -80,38 +61,18 @@ def prompt_hash(system_prompt: str, user_prompt: str) -> str:
     return digest.hexdigest()[:16]
 
 
-def load_judge_prompts(path: Path) -> dict[str, JudgePrompt]:
-    """All prompts of a ``judge_prompts.jsonl`` by name; a malformed line names file and line."""
-    prompts: dict[str, JudgePrompt] = {}
-    for line, record in iter_jsonl(path):
-        missing = [key for key in _REQUIRED if not isinstance(record.get(key), str)]
-        if missing:
-            raise InputFileError(
-                str(path), f"judge prompt without string field(s) {missing}", line=line
-            )
-        if record["type"] not in ("single", "pairwise"):
-            raise InputFileError(
-                str(path),
-                f"judge prompt type {record['type']!r}: expected 'single' or 'pairwise'",
-                line=line,
-            )
-        prompt = JudgePrompt(
-            name=record["name"],
-            type=record["type"],
-            system_prompt=record["system_prompt"],
-            template=record["prompt_template"],
-            output_format=record["output_format"],
-            category=str(record.get("category", "general")),
-            description=str(record.get("description", "")),
-        )
+def load_prompts(path: Path) -> dict[str, JudgePrompt]:
+    """The prompts of a ``judge_prompts.jsonl`` by name; a template ``str.format`` cannot read
+    is an error naming the file and line."""
+    prompts = load_judge_prompts(path)
+    for line, prompt in enumerate(prompts, start=1):
         try:
-            prompt.fields  # noqa: B018 - a template that str.format cannot read fails here
+            template_fields(prompt)
         except ValueError as error:
-            raise InputFileError(str(path), f"prompt_template: {error}", line=line) from None
-        if prompt.name in prompts:
-            raise InputFileError(str(path), f"duplicate prompt name {prompt.name!r}", line=line)
-        prompts[prompt.name] = prompt
-    return prompts
+            raise InputFileError(
+                str(path), f"prompt_template of {prompt.name!r}: {error}", line=line
+            ) from None
+    return {prompt.name: prompt for prompt in prompts}
 
 
 def prompt_name(kind: PromptType, category: str, turn: int, *, both_bad: bool = False) -> str:

@@ -24,7 +24,7 @@ from typing import Any, Protocol
 from mt_bench_x.jsonl import JsonlAppender
 from mt_bench_x.judge.client import JudgeCallError, JudgeReply
 from mt_bench_x.judge.matches import Match
-from mt_bench_x.judge.prompts import prompt_hash
+from mt_bench_x.judge.prompts import allows_both_bad, prompt_hash, render
 from mt_bench_x.judge.records import (
     API_ERROR_OUTPUT,
     ERROR_WINNER,
@@ -83,7 +83,7 @@ def build_call(
     prompt = match.prompt
     values = match.prompt_values(order)
     answers = {name: text for name, text in values.items() if name.startswith("answer")}
-    skeleton = prompt.render({**values, **dict.fromkeys(answers, "")})
+    skeleton = render(prompt, {**values, **dict.fromkeys(answers, "")})
     fitted, truncated = fit_answers(
         prompt.system_prompt,
         skeleton,
@@ -91,7 +91,7 @@ def build_call(
         max_context_tokens=max_context_tokens,
         max_output_tokens=max_output_tokens,
     )
-    user_prompt = prompt.render({**values, **fitted})
+    user_prompt = render(prompt, {**values, **fitted})
     messages = [
         {"role": "system", "content": prompt.system_prompt},
         {"role": "user", "content": user_prompt},
@@ -148,7 +148,7 @@ def pair_record(
     error: str | None,
 ) -> dict[str, Any]:
     """A FastChat pairwise line; ``[[D]]`` is winner ``tie`` with ``g*_verdict`` = ``D``."""
-    allow_d = match.prompt.allows_both_bad
+    allow_d = allows_both_bad(match.prompt)
     verdicts = [
         parse_pair(reply.text, allow_both_bad=allow_d) if reply is not None else None
         for reply in replies

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import email.utils
+import json
 import time
 from pathlib import Path
 
 import pytest
 
 from mt_bench_x.errors import InputFileError
-from mt_bench_x.judge.client import retry_after_seconds
+from mt_bench_x.judge.client import CallSlots, retry_after_seconds
 from mt_bench_x.judge.matches import MissingDataError, make_matches, model_pairs
-from mt_bench_x.judge.prompts import load_judge_prompts, prompt_name
+from mt_bench_x.judge.prompts import load_prompts, prompt_name
 from mt_bench_x.judge.runner import build_call
 from mt_bench_x.judge.truncation import TRUNCATION_MARK, estimate_tokens, fit_answers
 from mt_bench_x.questions import load_questions, load_reference_answers
@@ -44,7 +46,7 @@ def de(shared_data: Path) -> dict:
     }
     return {
         "questions": questions,
-        "prompts": load_judge_prompts(root / "judge_prompts.jsonl"),
+        "prompts": load_prompts(root / "judge_prompts.jsonl"),
         "references": load_reference_answers(root / "reference_answer" / "gpt-4.jsonl"),
         "answers": answers,
     }
@@ -124,9 +126,13 @@ def test_model_pairs() -> None:
 
 def test_bad_prompt_file_names_file_and_line(tmp_path: Path) -> None:
     path = tmp_path / "judge_prompts.jsonl"
-    path.write_text('{"name": "x", "type": "single", "system_prompt": "", "prompt_template": ""}\n')
-    with pytest.raises(InputFileError, match=r"judge_prompts.jsonl:1: .*output_format"):
-        load_judge_prompts(path)
+    good = {"name": "x", "type": "single", "system_prompt": "", "prompt_template": "{question}"}
+    path.write_text(json.dumps(good) + "\n" + json.dumps({**good, "name": "y", "type": "pair"}))
+    with pytest.raises(InputFileError, match=r"judge_prompts.jsonl:2: type"):
+        load_prompts(path)
+    path.write_text(json.dumps({**good, "prompt_template": "{question"}) + "\n")
+    with pytest.raises(InputFileError, match=r"judge_prompts.jsonl:1: prompt_template"):
+        load_prompts(path)
 
 
 def test_fit_answers_cuts_the_longest_first() -> None:
@@ -166,3 +172,29 @@ def test_retry_after_seconds(headers: dict | None, expected: float | None) -> No
 def test_retry_after_http_date() -> None:
     when = email.utils.formatdate(time.time() + 30, usegmt=True)
     assert 25 <= retry_after_seconds({"retry-after": when}) <= 30  # type: ignore[operator]
+
+
+def test_call_slots_let_retries_go_first() -> None:
+    async def scenario() -> list[str]:
+        slots = CallSlots(1)
+        order: list[str] = []
+        await slots.acquire(retry=False)  # the one slot is taken
+
+        async def call(name: str, retry: bool) -> None:
+            await slots.acquire(retry=retry)
+            order.append(name)
+            await asyncio.sleep(0)
+            slots.release()
+
+        tasks = [
+            asyncio.create_task(call("first-1", False)),
+            asyncio.create_task(call("first-2", False)),
+        ]
+        await asyncio.sleep(0)
+        tasks.append(asyncio.create_task(call("retry", True)))
+        await asyncio.sleep(0)
+        slots.release()
+        await asyncio.gather(*tasks)
+        return order
+
+    assert asyncio.run(scenario()) == ["retry", "first-1", "first-2"]

@@ -16,8 +16,8 @@ prints ``READY <base_url>`` on stdout once it listens. ``GET /stats`` returns th
 count, the fault count and the wall-clock time (``time.time()``) of the first chat request.
 
 Endpoints: ``POST /v1/chat/completions`` (non-streaming, with ``usage``), ``GET /v1/models``.
-Faults, drawn at ``fault_rate`` from a seeded generator: 429 (with ``Retry-After`` when
-``retry_after_s`` is given), 500 and 503, in equal shares.
+Faults, drawn at ``fault_rate`` from a seeded generator: 429, 500 and 503 in equal shares;
+429 and 503 carry ``Retry-After`` when ``retry_after_s`` is given (500 never does).
 """
 
 from __future__ import annotations
@@ -125,7 +125,7 @@ class OpenAICompatibleServer:
             self.faults += 1
             status = self._rng.choice(_FAULT_STATUSES)
             headers = {}
-            if status == 429 and self.retry_after_s is not None:
+            if status in (429, 503) and self.retry_after_s is not None:
                 headers["Retry-After"] = f"{self.retry_after_s:g}"
             return _error(status, f"injected fault {status}", headers=headers)
         try:
