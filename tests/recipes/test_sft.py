@@ -208,3 +208,25 @@ def test_training_template_replaces_one_without_generation_markers(tiny_model: P
     assert pick_chat_template(tokenizer, "model") == tokenizer.chat_template
     tokenizer.chat_template = None
     assert pick_chat_template(tokenizer, "auto") == shipped
+
+
+def test_a_committed_paper_recipe_runs_with_only_size_and_hardware_overrides(
+    tiny_model: Path, mixture_repo: Path, tmp_path: Path
+) -> None:
+    committed = Path(__file__).resolve().parents[2] / "recipes" / "llama-2-7b" / "bactrian-x-small"
+    recipe = yaml.safe_load((committed / "ENDEFRITES-sampled.yaml").read_text(encoding="utf-8"))
+    recipe |= {
+        "model_name_or_path": str(tiny_model),
+        "dataset_name": str(mixture_repo),
+        "output_dir": str(tmp_path / "sft"),
+        "use_cpu": True,
+        "bf16": False,
+        "dtype": "float32",
+        "activation_checkpointing": False,
+        "per_device_train_batch_size": 8,
+        "max_steps": 2,
+    }
+    state, output = launch(recipe, tmp_path)
+    assert state["global_step"] == 2
+    assert "gradient_accumulation_steps 2 -> 8 to keep the effective batch at 64" in output
+    assert any("eval_loss" in entry for entry in state["log_history"])
