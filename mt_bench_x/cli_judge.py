@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import enum
 import logging
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from mt_bench_x.errors import MTBenchXError
+
+if TYPE_CHECKING:  # the judge modules load only when a command runs
+    from mt_bench_x.judge.client import Transport
+    from mt_bench_x.judge.plan import JudgeJob, LanguagePlan
+    from mt_bench_x.judge.runner import RunStats
 
 logger = logging.getLogger(__name__)
 
@@ -144,32 +150,23 @@ def judge(
         plans = [plan_language(data_dir, code, job) for code in langs]
     except (MTBenchXError, ValueError) as error:
         raise _fail(error) from None
+    options = CallOptions(
+        base_url=judge_base_url,
+        parallel=parallel,
+        max_tokens=max_tokens,
+        max_retries=max_retries,
+        max_context_tokens=max_judge_context_tokens,
+        progress=progress,
+        transport=http_transport.value,  # type: ignore[arg-type]
+    )
     if dry_run:
         try:
-            _print_dry_run(
-                plans,
-                job,
-                output_tokens_per_call,
-                input_price,
-                output_price,
-                max_judge_context_tokens,
-                max_tokens,
-            )
+            _print_dry_run(plans, job, options, output_tokens_per_call, input_price, output_price)
         except (MTBenchXError, ValueError) as error:
             raise _fail(error) from None
         return
     try:
-        stats = _run(
-            plans,
-            job,
-            judge_base_url,
-            parallel,
-            max_tokens,
-            max_retries,
-            max_judge_context_tokens,
-            progress,
-            http_transport.value,
-        )
+        stats = _run(plans, job, options)
     except (MTBenchXError, ValueError) as error:
         raise _fail(error) from None
     api_errors = 0
@@ -190,22 +187,34 @@ def judge(
         raise typer.Exit(code=1)
 
 
-def _run(  # type: ignore[no-untyped-def]
-    plans, job, base_url, parallel, max_tokens, max_retries, max_context, progress, transport
-):
+@dataclass(frozen=True)
+class CallOptions:
+    """How the judge is called (the options of ``judge`` that do not pick the matches)."""
+
+    base_url: str | None
+    parallel: int
+    max_tokens: int
+    max_retries: int
+    max_context_tokens: int | None
+    progress: bool
+    transport: Transport
+
+
+def _run(plans: list[LanguagePlan], job: JudgeJob, options: CallOptions) -> list[RunStats]:
+    """Judge every language's matches through one client (one ``--parallel`` budget)."""
     import asyncio
 
     from mt_bench_x.judge.client import JudgeClient, RetryPolicy
     from mt_bench_x.judge.runner import judge_matches
 
-    async def main():  # type: ignore[no-untyped-def]
+    async def main() -> list[RunStats]:
         client = JudgeClient(
             job.judge_model,
-            base_url=base_url,
-            max_tokens=max_tokens,
-            retry=RetryPolicy(max_retries=max_retries),
-            parallel=parallel,
-            transport=transport,
+            base_url=options.base_url,
+            max_tokens=options.max_tokens,
+            retry=RetryPolicy(max_retries=options.max_retries),
+            parallel=options.parallel,
+            transport=options.transport,
         )
         async with client:
             return await asyncio.gather(
@@ -216,9 +225,9 @@ def _run(  # type: ignore[no-untyped-def]
                         plan.output,
                         judge_model=job.judge_model,
                         run=job.run,
-                        max_context_tokens=max_context,
-                        max_output_tokens=max_tokens,
-                        progress=progress,
+                        max_context_tokens=options.max_context_tokens,
+                        max_output_tokens=options.max_tokens,
+                        progress=options.progress,
                     )
                     for plan in plans
                 )
@@ -227,9 +236,14 @@ def _run(  # type: ignore[no-untyped-def]
     return asyncio.run(main())
 
 
-def _print_dry_run(  # type: ignore[no-untyped-def]
-    plans, job, output_tokens_per_call, input_price, output_price, max_context, max_tokens
-):
+def _print_dry_run(
+    plans: list[LanguagePlan],
+    job: JudgeJob,
+    options: CallOptions,
+    output_tokens_per_call: int,
+    input_price: float,
+    output_price: float,
+) -> None:
     from mt_bench_x.judge.plan import estimate_plan
 
     total_calls = total_in = total_out = 0
@@ -239,8 +253,8 @@ def _print_dry_run(  # type: ignore[no-untyped-def]
             plan,
             job.run,
             output_tokens_per_call=output_tokens_per_call,
-            max_context_tokens=max_context,
-            max_output_tokens=max_tokens,
+            max_context_tokens=options.max_context_tokens,
+            max_output_tokens=options.max_tokens,
         )
         cost = estimate.cost(input_price, output_price)
         total_calls += estimate.calls
@@ -260,6 +274,7 @@ def _print_dry_run(  # type: ignore[no-untyped-def]
 
 
 def show(
+    ctx: typer.Context,
     data_dir: DataDirOpt,
     lang: LangOpt = "all",
     mode: ModeOpt = ModeChoice.single,
@@ -283,7 +298,7 @@ def show(
             mode=mode.value,
             judge_model=judge_model,
             run=run,
-            models=list(model_list) if model_list else None,
+            models=(list(model_list or []) + list(ctx.args)) or None,
             baseline=baseline,
         )
     except (MTBenchXError, ValueError) as error:
@@ -297,4 +312,7 @@ def register(app: typer.Typer) -> None:
         "judge",
         context_settings={"allow_extra_args": True, "ignore_unknown_options": False},
     )(judge)
-    app.command("show")(show)
+    app.command(
+        "show",
+        context_settings={"allow_extra_args": True, "ignore_unknown_options": False},
+    )(show)
