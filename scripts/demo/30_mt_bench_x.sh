@@ -2,8 +2,8 @@
 # Demo stage 30: the MT-Bench-X benchmark and model answers.
 # Builds the MT-Bench-X Hub repo folder from the published per-language files ($MTBX_DATA),
 # loads every config back with `datasets`, exports DE and EN in FastChat's layout to
-# $DEMO_OUT/mt_bench_data, and answers 3 questions per language (writing, reasoning, math)
-# with the checkpoint of stage 20 ($DEMO_OUT/sft-tiny) under two model ids, so the judge stage
+# $DEMO_OUT/mt_bench_data, and answers the first 3 questions per language (the judge stage
+# judges the first N, JUDGE_DEMO_FIRST_N=3) with the checkpoint of stage 20 ($DEMO_OUT/sft-tiny) under two model ids, so the judge stage
 # can compare them pairwise: `sft-tiny` (FastChat's per-category temperatures, seed 0) and
 # `sft-tiny-b` (temperature 1.0 for every category, seed 1).
 set -euo pipefail
@@ -71,20 +71,20 @@ if [[ ! -f "$MODEL/config.json" ]]; then
   python -m recipes.tiny_model --out "$MODEL" --seed 0 >/dev/null 2>&1
 fi
 
-QUESTIONS=81,101,111   # writing (T=0.7), reasoning (T=0), math (T=0)
+FIRST_N="${JUDGE_DEMO_FIRST_N:-3}"   # the judge stage judges the first N questions
 echo
-echo "--- mt-bench-x answer: $MODEL as sft-tiny and sft-tiny-b, questions $QUESTIONS ---"
+echo "--- mt-bench-x answer: $MODEL as sft-tiny and sft-tiny-b, first $FIRST_N questions ---"
 mt-bench-x answer --model-path "$MODEL" --model-id sft-tiny --lang DE,EN --data-dir "$DATA" \
-  --question-ids "$QUESTIONS" --max-new-tokens 32 --batch-size 3 --device cpu --no-progress \
+  --limit "$FIRST_N" --max-new-tokens 32 --batch-size 3 --device cpu --no-progress \
   2>/dev/null
 mt-bench-x answer --model-path "$MODEL" --model-id sft-tiny-b --lang DE,EN --data-dir "$DATA" \
-  --question-ids "$QUESTIONS" --max-new-tokens 32 --batch-size 3 --device cpu --no-progress \
+  --limit "$FIRST_N" --max-new-tokens 32 --batch-size 3 --device cpu --no-progress \
   --temperature 1.0 --seed 1 2>/dev/null
 
 echo
 echo "--- a rerun skips what is answered ---"
 mt-bench-x answer --model-path "$MODEL" --model-id sft-tiny --lang DE --data-dir "$DATA" \
-  --question-ids "$QUESTIONS" --max-new-tokens 32 --device cpu --no-progress 2>/dev/null
+  --limit "$FIRST_N" --max-new-tokens 32 --device cpu --no-progress 2>/dev/null
 
 echo
 echo "--- first answer record (DE, sft-tiny; a tiny random model writes noise) ---"
