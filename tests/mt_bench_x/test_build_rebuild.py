@@ -256,3 +256,18 @@ def test_english_source_keeps_fastchat_int_ids(rebuilt: dict) -> None:
     for folder in (rebuilt["data"], rebuilt["exported"]):
         questions = load_questions(folder / "mt_bench_EN" / "question.jsonl")
         assert [q.question_id for q in questions[:3]] == [81, 82, 83]
+
+
+def test_rebuild_without_a_key_fails_cleanly(shared_data: Path, tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("DEEPL_AUTH_KEY", "DEEPL_SERVER_URL")}
+    done = _cli("build", "--from-fastchat", str(shared_data / "mt_bench"), "--langs", "DE",
+                "--out", str(tmp_path / "repo"), env=env)  # fmt: skip
+    assert done.returncode == 1
+    assert "DEEPL_AUTH_KEY" in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "repo").exists()
+
+
+def test_build_needs_exactly_one_source(tmp_path: Path) -> None:
+    done = _cli("build", "--out", str(tmp_path / "repo"), env=dict(os.environ))
+    assert done.returncode == 2
+    assert "exactly one of --from-published and --from-fastchat" in done.stderr
