@@ -15,7 +15,7 @@ from recipes.sft import (
     pick_chat_template,
     resolve_splits,
 )
-from tests.recipes.conftest import cpu_recipe, launch
+from tests.recipes.sft_launch import cpu_recipe, launch
 
 pytestmark = pytest.mark.slow
 
