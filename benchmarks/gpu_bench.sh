@@ -20,9 +20,17 @@ mkdir -p "$OUT"
 export PYTHONUNBUFFERED=1 TOKENIZERS_PARALLELISM=false HF_HUB_OFFLINE=1
 
 if compgen -G ".whl/*.whl" >/dev/null; then
-  "$PYTHON" -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade \
-    --target /tmp/site .whl/*.whl || exit 1
-  export PYTHONPATH="/tmp/site${PYTHONPATH:+:$PYTHONPATH}"
+  # Carried wheels (Python 3.12 builds for the GPU machine) win over the installed packages
+  # when they install and import; otherwise the installed ones are used.
+  if "$PYTHON" -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade \
+      --target /tmp/site .whl/*.whl >"$OUT/wheel_install.txt" 2>&1 \
+    && PYTHONPATH="/tmp/site${PYTHONPATH:+:$PYTHONPATH}" "$PYTHON" -c "import transformers" \
+      >>"$OUT/wheel_install.txt" 2>&1; then
+    export PYTHONPATH="/tmp/site${PYTHONPATH:+:$PYTHONPATH}"
+    rm -f "$OUT/wheel_install.txt"
+  else
+    echo "carried wheels not used (see $OUT/wheel_install.txt); using the installed packages"
+  fi
 fi
 { nvidia-smi 2>/dev/null || echo "no nvidia-smi"; "$PYTHON" -c \
   'import torch, transformers; print("torch", torch.__version__, "transformers", transformers.__version__, "cuda", torch.cuda.is_available())'; } \
