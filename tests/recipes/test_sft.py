@@ -230,3 +230,76 @@ def test_a_committed_paper_recipe_runs_with_only_size_and_hardware_overrides(
     assert state["global_step"] == 2
     assert "gradient_accumulation_steps 2 -> 8 to keep the effective batch at 64" in output
     assert any("eval_loss" in entry for entry in state["log_history"])
+
+
+CHAR_TOKENIZER = '''
+from transformers import PreTrainedTokenizer
+
+
+class CharTokenizer(PreTrainedTokenizer):
+    """A Python-only (slow) tokenizer shipped as remote code: one id per Latin-1 character."""
+
+    model_input_names = ["input_ids", "attention_mask"]
+
+    def __init__(self, **kwargs):
+        self._vocab = {chr(i): i for i in range(256)}
+        super().__init__(**kwargs)
+
+    @property
+    def vocab_size(self):
+        return 256
+
+    def get_vocab(self):
+        return {**self._vocab, **self.added_tokens_encoder}
+
+    def _tokenize(self, text, **kwargs):
+        return list(text)
+
+    def _convert_token_to_id(self, token):
+        return self._vocab.get(token, 0)
+
+    def _convert_id_to_token(self, index):
+        return chr(index)
+
+    def convert_tokens_to_string(self, tokens):
+        return "".join(tokens)
+
+    def save_vocabulary(self, save_directory, filename_prefix=None):
+        return ()
+'''
+
+
+def test_slow_remote_code_tokenizer_is_refused_for_assistant_only_loss(
+    tiny_model: Path, mixture_repo: Path, tmp_path: Path
+) -> None:
+    import json
+    import shutil
+
+    model = tmp_path / "remote-code-model"
+    model.mkdir()
+    for name in ("config.json", "generation_config.json", "model.safetensors"):
+        shutil.copy(tiny_model / name, model / name)
+    (model / "char_tokenizer.py").write_text(CHAR_TOKENIZER, encoding="utf-8")
+    tokenizer_config = {
+        "tokenizer_class": "CharTokenizer",
+        "auto_map": {"AutoTokenizer": ["char_tokenizer.CharTokenizer", None]},
+        "bos_token": "<s>",
+        "eos_token": "</s>",
+        "pad_token": "<pad>",
+    }
+    (model / "tokenizer_config.json").write_text(json.dumps(tokenizer_config), encoding="utf-8")
+    config = tmp_path / "recipe.yaml"
+    recipe = cpu_recipe(model, mixture_repo, "EN", tmp_path / "out", trust_remote_code=True)
+    config.write_text(yaml.safe_dump(recipe), encoding="utf-8")
+    args = make_parser().parse_args_and_config(["--config", str(config)])
+    with pytest.raises(ValueError, match=r"slow tokenizer.*--assistant_only_loss false"):
+        build_trainer(*args)
+
+    # The documented way out: train on the whole sequence with the slow tokenizer.
+    args = make_parser().parse_args_and_config(
+        ["--config", str(config), "--assistant_only_loss", "false"]
+    )
+    trainer = build_trainer(*args)
+    assert not trainer.processing_class.is_fast
+    first = trainer.train_dataset[0]["input_ids"]
+    assert trainer.processing_class.decode(first).startswith("<s><|user|>\n")
