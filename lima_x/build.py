@@ -8,11 +8,13 @@ temporary folder that replaces ``out`` only when everything succeeded.
 
 from __future__ import annotations
 
+import functools
+import gc
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 from lima_x import __version__
 from lima_x.card import render_card
@@ -22,7 +24,7 @@ from lima_x.hub import ConfigEntry, atomic_folder, write_parquet_split
 from lima_x.mixtures import Mixture, assign_languages, downsample, split_train_validation
 from lima_x.pipeline import RunStats, run_pipeline
 from lima_x.readers import bactrian_x_file, read_bactrian_x_language, read_lima
-from lima_x.records import ParallelSample, to_table
+from lima_x.records import FLAG_NAMES, ParallelSample, to_table
 from lima_x.report import BuildReport
 from lima_x.translate.base import TranslationOptions, Translator
 from lima_x.translation_run import translate_samples
@@ -46,6 +48,31 @@ class BuildResult:
     out: Path
     configs: list[ConfigEntry]
     report: BuildReport
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def gc_paused(func: Callable[P, R]) -> Callable[P, R]:
+    """Run ``func`` with the cyclic garbage collector paused.
+
+    A build creates millions of small, acyclic objects (rows, messages); the collector's
+    repeated passes over them would about double the build time. Reference counting still
+    frees everything; the collector resumes afterwards.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return func(*args, **kwargs)
+        finally:
+            if enabled:
+                gc.enable()
+
+    return wrapper
 
 
 # --------------------------------------------------------------------------- writing
@@ -73,7 +100,7 @@ def _sampled_table(
 
 def assemble_configs(
     root: Path,
-    data: SplitData,
+    tables: dict[str, dict[str, pa.Table]],
     langs: Sequence[str],
     mixtures: Sequence[Mixture],
     seed: int,
@@ -83,7 +110,6 @@ def assemble_configs(
     """Write every parquet file under ``root/data`` and return the configs (aliases last)."""
     from tqdm.auto import tqdm
 
-    tables = {split: {lang: to_table(data[split][lang]) for lang in langs} for split in SPLITS}
     configs: dict[str, ConfigEntry] = {}
     steps = [*langs, *(m.name for m in mixtures)]
     bar = tqdm(total=len(steps), desc="write configs", unit="config", disable=not progress)
@@ -145,12 +171,29 @@ def write_repo(
 ) -> BuildResult:
     """Write the whole repo folder atomically; returns its configs and the final report."""
     with atomic_folder(out, overwrite=overwrite) as tmp:
-        configs = assemble_configs(tmp, data, langs, mixtures, seed, progress=progress)
+        tables = {s: {lang: to_table(data[s][lang]) for lang in langs} for s in SPLITS}
+        configs = assemble_configs(tmp, tables, langs, mixtures, seed, progress=progress)
+        report.flags = flag_counts(tables, langs)
         report.rows = {c.name: dict(c.rows) for c in configs if c.kind != "alias"}
         report.default_config = next(c.name for c in configs if c.default)
         (tmp / "README.md").write_text(render_card(template, report, configs), encoding="utf-8")
         (tmp / "build_report.json").write_text(report.to_json(), encoding="utf-8")
     return BuildResult(Path(out), configs, report)
+
+
+def flag_counts(
+    tables: dict[str, dict[str, pa.Table]], langs: Sequence[str]
+) -> dict[str, dict[str, int]]:
+    """Rows and flagged rows per language, counted on the written tables."""
+    import pyarrow.compute as pc
+
+    counts: dict[str, dict[str, int]] = {}
+    for lang in langs:
+        per = {"rows": sum(tables[s][lang].num_rows for s in SPLITS)}
+        for name in FLAG_NAMES:
+            per[name] = sum(int(pc.sum(tables[s][lang][name]).as_py() or 0) for s in SPLITS)
+        counts[lang] = per
+    return counts
 
 
 def check_output(out: Path, overwrite: bool) -> None:
@@ -187,6 +230,7 @@ def read_parallel_bactrian_x(
     return per_lang, order
 
 
+@gc_paused
 def build_bactrian_x(
     source_dir: Path,
     langs: Sequence[str],
@@ -197,20 +241,28 @@ def build_bactrian_x(
     small_size: int | None = None,
     small_validation_size: int | None = None,
     validation_fraction: float = 0.05,
+    source_lang: str = "EN",
+    flag_every_language: bool = False,
     overwrite: bool = False,
     progress: bool = True,
 ) -> BuildResult:
-    """Bactrian-X: 95/5 split with the same ids in every language, optional small variant."""
+    """Bactrian-X: 95/5 split with the same ids in every language, optional small variant.
+
+    Flags describe the source sample, as for Lima-X: they are computed on the ``source_lang``
+    rows (English, the language Bactrian-X was translated from; the first language when it is
+    not built) and copied to the other languages by id, unless ``flag_every_language``.
+    """
     from tqdm.auto import tqdm
 
     check_output(out, overwrite)
     langs = [lang.upper() for lang in langs]
+    source_lang = source_lang.upper()
     report = BuildReport(
         dataset="Bactrian-X",
         tool_version=__version__,
         seed=seed,
         langs=list(langs),
-        source_lang="EN",
+        source_lang=source_lang.upper(),
         sources=[],
         translator="none (Bactrian-X ships every language)",
         small_size=small_size,
@@ -240,13 +292,27 @@ def build_bactrian_x(
     report.validation_rule = rule
     split_ids = {"train": train_ids, "validation": validation_ids}
     data: SplitData = {split: {} for split in SPLITS}
+    flag_langs = (
+        langs if flag_every_language else [source_lang if source_lang in langs else langs[0]]
+    )
+    report.flags_rule = (
+        "computed on every row in its own language"
+        if flag_every_language
+        else f"computed on the {flag_langs[0]} rows and copied to every language by id"
+    )
     stats = RunStats()
-    for lang in tqdm(langs, desc="flag", unit="language", disable=not progress):
+    for lang in tqdm([*flag_langs, *(x for x in langs if x not in flag_langs)], desc="flag",
+                     unit="language", disable=not progress):  # fmt: skip
         by_id = {s.source_id: s for s in per_lang.pop(lang)}
         for split in SPLITS:
             chosen = [by_id[i] for i in order if i in split_ids[split]]
-            data[split][lang] = flag_samples(chosen, stats)
-            report.count_flags(data[split][lang])
+            if lang in flag_langs:
+                data[split][lang] = flag_samples(chosen, stats)
+            else:
+                reference = {s.source_id: s.flags for s in data[split][flag_langs[0]]}
+                for sample in chosen:
+                    sample.flags = dict(reference[sample.source_id])
+                data[split][lang] = chosen
     return write_repo(
         out,
         data,
@@ -295,6 +361,7 @@ def read_lima_splits(
     }
 
 
+@gc_paused
 def build_lima(
     source: Path,
     langs: Sequence[str],
@@ -353,6 +420,7 @@ def build_lima(
         report=report,
     )
     stats = RunStats()
+    report.flags_rule = f"computed on the {source_lang} source rows and copied to every translation"
     for split in SPLITS:
         source[split] = flag_samples(source[split], stats)
     data: SplitData = {split: {} for split in SPLITS}
@@ -370,7 +438,6 @@ def build_lima(
                     options=options,
                     progress=progress,
                 )
-            report.count_flags(data[split][lang])
     return write_repo(
         out,
         data,

@@ -92,6 +92,7 @@ def render_card(template: str, report: BuildReport, configs: list[ConfigEntry]) 
         extra_notes="\n".join(notes),
         rows_table=report.rows_table(),
         flags_table=report.flags_table(),
+        flags_rule=report.flags_rule,
     )
     header = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=1000)
     return f"---\n{header}---\n{text}"

@@ -276,6 +276,17 @@ def build_bactrian_x_command(
     mixtures: MixturesOption = None,
     no_default_mixtures: NoDefaultsOption = False,
     validation_fraction: ValidationFractionOption = 0.05,
+    source_lang: Annotated[
+        str,
+        typer.Option("--source-lang", help="Language the flags are computed on (then copied)."),
+    ] = "EN",
+    flag_every_language: Annotated[
+        bool,
+        typer.Option(
+            "--flag-every-language",
+            help="Compute the flags on every row in its own language (slower).",
+        ),
+    ] = False,
     overwrite: OverwriteOption = False,
     progress: ProgressOption = True,
 ) -> None:
@@ -301,6 +312,8 @@ def build_bactrian_x_command(
             small_size=small_size,
             small_validation_size=small_validation_size,
             validation_fraction=validation_fraction,
+            source_lang=source_lang,
+            flag_every_language=flag_every_language,
             overwrite=overwrite,
             progress=progress,
         )

@@ -14,8 +14,9 @@ A flag marks a sample; it never drops it. Counts end up in the build report.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
-from lima_x.langid import guess, is_profiled
+from lima_x.langid import Evidence, decide, evidence, is_profiled
 from lima_x.pipeline import FlagStep, Step
 from lima_x.records import ParallelSample
 
@@ -39,27 +40,55 @@ _INDENTED_CODE_LINE = re.compile(r"^(?: {4}|\t)\S.*[;{}()=\[\]].*$", re.MULTILIN
 
 _UNTRANSLATABLE_WORDS = (
     # EN
-    r"poems?|poetry|haikus?|limericks?|sonnets?|rhym\w*|jokes?|puns?|word ?play|riddles?"
-    r"|tongue[- ]twisters?|anagrams?|acrostics?|palindromes?|alliteration|lyrics"
+    "poem poems poetry haiku haikus limerick limericks sonnet sonnets verse verses joke jokes "
+    "pun puns wordplay riddle riddles anagram anagrams acrostic acrostics palindrome "
+    "palindromes alliteration lyrics tongue-twister tongue-twisters "
     # DE
-    r"|gedichte?|reim\w*|witze?|wortspiel\w*|rätsel|zungenbrecher|kalauer"
+    "gedicht gedichte reim reime reimen gereimt witz witze wortspiel wortspiele rätsel "
+    "zungenbrecher kalauer "
     # FR
-    r"|poèmes?|poésies?|rimes?|blagues?|jeux? de mots|devinettes?|virelangues?|calembours?"
+    "poème poèmes poésie poésies rime rimes blague blagues devinette devinettes virelangue "
+    "virelangues calembour calembours "
     # IT
-    r"|poesi[ae]|rim[ae]|barzellett[ae]|giochi di parole|gioco di parole|indovinell[oi]"
-    r"|scioglilingua"
+    "poesia poesie rima barzelletta barzellette indovinello indovinelli scioglilingua "
     # ES
-    r"|poemas?|poesías?|chistes?|juegos? de palabras|adivinanzas?|trabalenguas"
+    "poema poemas poesía poesías chiste chistes adivinanza adivinanzas trabalenguas"
 )
-_UNTRANSLATABLE = re.compile(rf"\b(?:{_UNTRANSLATABLE_WORDS})\b", re.IGNORECASE)
+UNTRANSLATABLE_WORDS = frozenset(_UNTRANSLATABLE_WORDS.split())
+UNTRANSLATABLE_PHRASES = (
+    "word play", "tongue twister", "jeu de mots", "jeux de mots", "gioco di parole",
+    "giochi di parole", "juego de palabras", "juegos de palabras",
+)  # fmt: skip
+_PUNCTUATION = ".,!?;:\"'()[]{}«»¿¡“”‘’…*_"
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s")
+
+
+_CODE_HINT = re.compile(r"[`{}();<>=#$\[\]]")
 
 
 def strip_code(text: str) -> str:
     """``text`` without fenced blocks, inline code and indented code lines."""
-    text = _FENCE.sub(" ", text)
-    text = _INLINE_CODE.sub(" ", text)
-    return _INDENTED_CODE_LINE.sub(" ", text)
+    if "`" in text:
+        text = _INLINE_CODE.sub(" ", _FENCE.sub(" ", text))
+    if "\n    " in text or "\n\t" in text or text.startswith(("    ", "\t")):
+        text = _INDENTED_CODE_LINE.sub(" ", text)
+    return text
+
+
+#: Language evidence reads at most this many characters of each paragraph: enough words to
+#: tell the language, and a bounded cost per row on builds of hundreds of thousands of rows.
+PARAGRAPH_CHARS = 300
+
+
+@lru_cache(maxsize=64)
+def paragraph_evidence(text: str) -> tuple[Evidence, ...]:
+    """Language evidence of every paragraph of ``text`` without code.
+
+    Memoised: the language steps read a sample one after the other, and the evidence of the
+    whole text is the sum of its paragraphs'.
+    """
+    paragraphs = re.split(r"\n\s*\n", strip_code(text))
+    return tuple(evidence(p[:PARAGRAPH_CHARS]) for p in paragraphs if p.strip())
 
 
 class HasCode(FlagStep):
@@ -67,6 +96,10 @@ class HasCode(FlagStep):
 
     def check(self, sample: ParallelSample) -> bool:
         text = sample.text()
+        if "```" in text:
+            return True
+        if _CODE_HINT.search(text) is None:  # code without any of these characters is rare
+            return False
         if _CODE_PATTERNS.search(text):
             return True
         return len(_INDENTED_CODE_LINE.findall(text)) >= 2
@@ -77,7 +110,7 @@ class NotSourceLanguage(FlagStep):
     min_words = 15
 
     def check(self, sample: ParallelSample) -> bool:
-        result = guess(strip_code(sample.text()))
+        result = decide(sum(paragraph_evidence(sample.text()), Evidence()))
         found = result.lang
         if found is None or found == sample.lang or result.words < self.min_words:
             return False
@@ -90,10 +123,13 @@ class MixedLanguage(FlagStep):
     min_words = 12
 
     def check(self, sample: ParallelSample) -> bool:
+        long_enough = [p for p in paragraph_evidence(sample.text()) if p.words >= self.min_words]
+        if len(long_enough) < 2:
+            return False
         found: set[str] = set()
-        for paragraph in re.split(r"\n\s*\n", strip_code(sample.text())):
-            result = guess(paragraph)
-            if result.lang is not None and result.words >= self.min_words:
+        for paragraph in long_enough:
+            result = decide(paragraph)
+            if result.lang is not None:
                 found.add(result.lang)
                 if len(found) > 1:
                     return True
@@ -104,15 +140,26 @@ class Untranslatable(FlagStep):
     flag = "untranslatable"
 
     def check(self, sample: ParallelSample) -> bool:
-        if _UNTRANSLATABLE.search(sample.user_text()):
+        if asks_for_untranslatable(sample.user_text()):
             return True
         return any(
             looks_like_verse(m["content"]) for m in sample.messages if m["role"] == "assistant"
         )
 
 
+def asks_for_untranslatable(text: str) -> bool:
+    """A poem, joke, pun, rhyme, riddle … named in ``text`` (EN, DE, FR, IT, ES)."""
+    lowered = text.lower()
+    words = {token.strip(_PUNCTUATION) for token in lowered.split()}
+    if words & UNTRANSLATABLE_WORDS or "rhym" in lowered:
+        return True
+    return any(phrase in lowered for phrase in UNTRANSLATABLE_PHRASES)
+
+
 def looks_like_verse(text: str) -> bool:
     """Four or more short lines in a stanza, not a list, with at least two rhyming line pairs."""
+    if text.count("\n") < 3:
+        return False
     for stanza in re.split(r"\n\s*\n", text):
         lines = [line.strip() for line in stanza.splitlines() if line.strip()]
         if len(lines) < 4 or any(_LIST_ITEM.match(line) for line in lines):

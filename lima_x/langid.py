@@ -11,7 +11,8 @@ labelling arbitrary text: below :data:`MIN_WORDS` words or without a clear winne
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 
 MIN_WORDS = 6
 MIN_SHARE = 0.12
@@ -57,6 +58,10 @@ _INDEX: dict[str, tuple[str, ...]] = {
     word: tuple(lang for lang, profile in PROFILES.items() if word in profile)
     for word in set().union(*PROFILES.values())
 }
+#: word → ``(lang, weight)`` pairs: a word in k profiles is weak evidence, worth 1/k for each.
+_WEIGHTS: dict[str, tuple[tuple[str, float], ...]] = {
+    word: tuple((lang, 1 / len(langs)) for lang in langs) for word, langs in _INDEX.items()
+}
 #: Letters that point to some of the profiled languages; each occurrence counts like a word.
 _LETTERS: dict[str, tuple[str, ...]] = {
     **dict.fromkeys("äöüß", ("DE",)),
@@ -67,7 +72,8 @@ _LETTERS: dict[str, tuple[str, ...]] = {
     **dict.fromkeys("áíóú", ("ES", "PT")),
     **dict.fromkeys("ãõ", ("PT",)),
 }
-_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+_MARKED_LETTER = re.compile("[" + "".join(_LETTERS) + "]")
+_LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 _SCRIPTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("CYRILLIC", re.compile(r"[\u0400-\u04FF]")),
     ("GREEK", re.compile(r"[\u0370-\u03FF]")),
@@ -75,6 +81,10 @@ _SCRIPTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("HEBREW", re.compile(r"[\u0590-\u05FF]")),
     ("DEVANAGARI", re.compile(r"[\u0900-\u097F]")),
     ("CJK", re.compile(r"[\u3040-\u30FF\u3400-\u4DBF\u4E00-\u9FFF\uAC00-\uD7AF]")),
+)
+_ANY_SCRIPT = re.compile(
+    r"[\u0370-\u03FF\u0400-\u04FF\u0590-\u06FF\u0900-\u097F"
+    r"\u3040-\u30FF\u3400-\u4DBF\u4E00-\u9FFF\uAC00-\uD7AF]"
 )
 
 
@@ -88,44 +98,78 @@ class Guess:
     words: int
 
 
+@dataclass
+class Evidence:
+    """What :func:`guess` decides from; evidence of several texts adds up (``a + b``)."""
+
+    scores: dict[str, float] = field(default_factory=dict)
+    words: int = 0
+    letters: int = 0
+    scripts: dict[str, int] = field(default_factory=dict)
+
+    def __add__(self, other: Evidence) -> Evidence:
+        scores = dict(self.scores)
+        for lang, score in other.scores.items():
+            scores[lang] = scores.get(lang, 0.0) + score
+        scripts = dict(self.scripts)
+        for name, hits in other.scripts.items():
+            scripts[name] = scripts.get(name, 0) + hits
+        return Evidence(scores, self.words + other.words, self.letters + other.letters, scripts)
+
+
+def evidence(text: str) -> Evidence:
+    """Profile-word and letter scores of ``text``.
+
+    Words are the whitespace-separated tokens (function words rarely carry punctuation), and
+    all counting happens in C (``Counter``, set intersections): this runs on every row of a
+    build.
+    """
+    lowered = text.lower()
+    tokens = lowered.split()
+    counts = Counter(tokens)
+    scores: dict[str, float] = {}
+    for word in counts.keys() & _WEIGHTS.keys():
+        hits = counts[word]
+        for lang, weight in _WEIGHTS[word]:
+            scores[lang] = scores.get(lang, 0.0) + hits * weight
+    if lowered.isascii():
+        return Evidence(scores, len(tokens))
+    for letter, hits in Counter(_MARKED_LETTER.findall(lowered)).items():
+        langs = _LETTERS[letter]
+        for lang in langs:
+            scores[lang] = scores.get(lang, 0.0) + hits / len(langs)
+    scripts: dict[str, int] = {}
+    letters = 0
+    if _ANY_SCRIPT.search(text):
+        letters = len(_LETTER.findall(text))
+        scripts = {name: len(pattern.findall(text)) for name, pattern in _SCRIPTS}
+    return Evidence(scores, len(tokens), letters, scripts)
+
+
+def decide(found: Evidence) -> Guess:
+    """The language the evidence points to, or None when it is too thin or too close."""
+    if not found.words:
+        return Guess(None, 0.0, 0.0, 0)
+    for name, hits in found.scripts.items():
+        if found.letters and hits / found.letters > 0.3:
+            return Guess(name, 1.0, 0.0, found.words)
+    if found.words < MIN_WORDS:
+        return Guess(None, 0.0, 0.0, found.words)
+    best, top, second = "", 0.0, 0.0
+    for lang in sorted(found.scores):  # sorted: ties go to the first code, deterministically
+        score = found.scores[lang]
+        if score > top:
+            best, top, second = lang, score, top
+        elif score > second:
+            second = score
+    share, runner_up = top / found.words, second / found.words
+    confident = share >= MIN_SHARE and top >= MARGIN * max(second, 1.0)
+    return Guess(best if confident else None, share, runner_up, found.words)
+
+
 def guess(text: str) -> Guess:
     """Best profiled language (or script) of ``text``; ``lang`` is None when unsure."""
-    words = _WORD.findall(text.lower())
-    if not words:
-        return Guess(None, 0.0, 0.0, 0)
-    script = _dominant_script(text, len(words))
-    if script is not None:
-        return Guess(script, 1.0, 0.0, len(words))
-    if len(words) < MIN_WORDS:
-        return Guess(None, 0.0, 0.0, len(words))
-    counts = dict.fromkeys(PROFILES, 0.0)
-    index = _INDEX
-    for word in words:
-        langs = index.get(word)
-        if langs:
-            # A word shared by k profiles is weak evidence: it counts 1/k for each of them.
-            for lang in langs:
-                counts[lang] += 1 / len(langs)
-    lowered = text.lower()
-    for letter, langs in _LETTERS.items():
-        hits = lowered.count(letter)
-        if hits:
-            for lang in langs:
-                counts[lang] += hits / len(langs)
-    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-    (best, top), (_, second) = ranked[0], ranked[1]
-    share, runner_up = top / len(words), second / len(words)
-    confident = share >= MIN_SHARE and top >= MARGIN * max(second, 1.0)
-    return Guess(best if confident else None, share, runner_up, len(words))
-
-
-def _dominant_script(text: str, n_words: int) -> str | None:
-    letters = sum(ch.isalpha() for ch in text)
-    for name, pattern in _SCRIPTS:
-        hits = len(pattern.findall(text))
-        if letters and hits / letters > 0.3:
-            return name
-    return None
+    return decide(evidence(text))
 
 
 def is_profiled(lang: str) -> bool:

@@ -1,5 +1,8 @@
 """A pipeline is a plain list of steps; the base class owns the loop and the counts.
 
+Steps are chained lazily (as in datatrove): one sample goes through every step before the next
+one is read, so a step may reuse what an earlier step computed for the same sample.
+
 Modelled on datatrove's filters: :class:`Step` runs over a list of samples and counts what it
 did per reason; a concrete step overrides one method. :class:`FlagStep` sets one flag column
 (``check`` returns True) and never drops a sample; :class:`FilterStep` drops a sample when
@@ -10,7 +13,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from lima_x.records import FLAG_NAMES, ParallelSample
@@ -35,13 +38,12 @@ class Step(ABC):
 
     name: str = "step"
 
-    def run(self, samples: list[ParallelSample], stats: RunStats) -> list[ParallelSample]:
-        kept = []
+    def run(self, samples: Iterable[ParallelSample], stats: RunStats) -> Iterator[ParallelSample]:
+        """Lazily process ``samples``: a sample passes every step before the next one starts."""
         for sample in samples:
             result = self.process_one(sample, stats)
             if result is not None:
-                kept.append(result)
-        return kept
+                yield result
 
     @abstractmethod
     def process_one(self, sample: ParallelSample, stats: RunStats) -> ParallelSample | None:
@@ -92,6 +94,7 @@ def run_pipeline(
     """Run ``steps`` in order over ``samples``; returns the kept samples and the counts."""
     stats = stats if stats is not None else RunStats()
     stats.seen += len(samples)
+    stream: Iterable[ParallelSample] = samples
     for step in steps:
-        samples = step.run(samples, stats)
-    return samples, stats
+        stream = step.run(stream, stats)
+    return list(stream), stats

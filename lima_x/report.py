@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 
-from lima_x.records import FLAG_NAMES, ParallelSample
+from lima_x.records import FLAG_NAMES
 
 
 @dataclass
@@ -25,19 +25,11 @@ class BuildReport:
     small_size: int | None = None
     validation_rule: str = ""
     id_rule: str = ""
+    flags_rule: str = ""
     rows: dict[str, dict[str, int]] = field(default_factory=dict)
     flags: dict[str, dict[str, int]] = field(default_factory=dict)
     dropped: dict[str, int] = field(default_factory=dict)
     default_config: str = ""
-
-    def count_flags(self, samples: list[ParallelSample]) -> None:
-        """Add ``samples`` to the per-language flag counts (and a ``total`` per language)."""
-        for sample in samples:
-            counts = self.flags.setdefault(sample.lang, {name: 0 for name in FLAG_NAMES})
-            counts.setdefault("rows", 0)
-            counts["rows"] += 1
-            for name in FLAG_NAMES:
-                counts[name] += int(bool(sample.flags.get(name)))
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2, sort_keys=True, ensure_ascii=False) + "\n"

@@ -288,3 +288,25 @@ def test_existing_output_needs_overwrite(
     assert code == 0, output
     assert marker.read_bytes() != before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bactrian", "out"]
+
+
+def test_flags_come_from_the_english_rows_unless_every_language_is_asked(
+    make_bactrian_dir: Callable[..., Path], tmp_path: Path
+) -> None:
+    source = make_bactrian_dir(30, langs=["EN", "DE"])
+    path = source / "data" / "en.json.gz"
+    rows = json.loads(gzip.decompress(path.read_bytes()))
+    for row in rows:
+        row["output"] = "Like this:\n\n```python\nprint('x')\n```"
+    path.write_bytes(gzip.compress(json.dumps(rows).encode("utf-8")))
+    for extra, expected in [((), True), (("--flag-every-language",), False)]:
+        out = tmp_path / f"out{len(extra)}"
+        code, output = build(
+            "--source-dir", str(source), "--langs", "EN,DE", "--out", str(out), *extra
+        )
+        assert code == 0, output
+        de = read_split(out, "data/DE/train-00000-of-00001.parquet")
+        assert {r["has_code"] for r in de} == {expected}
+        report = json.loads((out / "build_report.json").read_text(encoding="utf-8"))
+        assert report["flags"]["DE"]["has_code"] == (30 if expected else 0)
+        assert ("copied" in report["flags_rule"]) is expected

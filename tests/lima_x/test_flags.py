@@ -131,6 +131,9 @@ RHYME = "The cat sat on the mat,\nit wore a little hat,\nit chased a tiny rat,\n
             False,
         ),
         ("How do I file my taxes?", EN_PROSE, False),
+        ("How do I get my travel costs reimbursed?", "Ask your employer.", False),
+        ("Which words rhyme with orange?", "Few do.", True),
+        ("Connais-tu un bon jeu de mots ?", "...", True),
         ("List four fruits.", "- apple\n- pear\n- plum\n- fig", False),
     ],
 )
