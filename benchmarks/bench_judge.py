@@ -4,7 +4,7 @@ Against a local OpenAI-compatible server (``tests/servers/openai_server.py``, a 
 own so that it does not share the judge's GIL) that answers every call after a fixed delay:
 
 * throughput at ``--parallel`` 16 and 64 as a fraction of the limit ``parallel / delay``,
-  over ``calls / (last reply - first request)``, median of 3 runs; each run judges
+  over ``calls / (last judgment written - first request)``, median of 3 runs; each run judges
   8 models x 80 questions x 2 turns = 1280 calls (20 waves at 64 in flight);
 * start-up: from the judge process's start to the server's first request;
 * faults: the same run with 20% of the calls answered 429 (``Retry-After: 0.2``) / 500 / 503,
@@ -114,9 +114,9 @@ def one_run(
         )  # fmt: skip
         ended = time.time()
         stats = server.stats()
-    lines = judgment_file(data_dir).read_text(encoding="utf-8").splitlines()
-    calls = len(lines)
-    judging = ended - stats["first_request_at"]
+    records = [json.loads(line) for line in judgment_file(data_dir).open(encoding="utf-8")]
+    calls = len(records)
+    judging = max(r["tstamp"] for r in records) - stats["first_request_at"]
     return {
         "calls": calls,
         "requests": stats["requests"],
@@ -170,6 +170,7 @@ def main() -> None:
     parser.add_argument("--delay", type=float, default=0.25)
     args = parser.parse_args()
     delay, runs = args.delay, args.runs
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
         data_dir = build_data(args.data, Path(tmp) / "data")
         rows = []
@@ -188,7 +189,9 @@ def main() -> None:
         rows.append((f"httpx transport (1 run), --parallel 64, delay {delay} s", httpx))
         killed = killed_run(data_dir, 64, delay, kill_at_lines=500)
 
-    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}")
+    load_after = os.getloadavg()[0]
+    print(f"machine: {os.cpu_count()} cores, 1-min load average {load_before:.2f} before, "
+          f"{load_after:.2f} after (other processes share the cores)")  # fmt: skip
     print(f"median of {runs} runs, 1280 calls per run (8 models x 80 questions x 2 turns)\n")
     print("| run | calls | requests | faults | start-up s | wall s | fraction of limit |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")

@@ -330,3 +330,12 @@ def test_killed_run_resumes_without_duplicates_or_repeats(data_dir: Path) -> Non
     records = assert_unique_keys(output)
     assert len(records) == 64
     assert output.read_bytes().endswith(b"\n")
+
+
+def test_no_credentials_is_a_clear_error(data_dir: Path) -> None:
+    args = ["judge", "--lang", "DE", "--data-dir", str(data_dir), "--model-list", "model-a"]
+    env = {"OPENAI_API_KEY": None, "OPENAI_BASE_URL": None}
+    result = CliRunner().invoke(build_app(), args, env=env)
+    assert result.exit_code == 2
+    assert "OPENAI_API_KEY" in result.output
+    assert not (data_dir / "mt_bench_DE" / "model_judgment").exists()

@@ -149,3 +149,16 @@ def test_missing_judgment_file_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "mt_bench_DE").mkdir()
     code, output = cli("show", "--data-dir", str(tmp_path), "--lang", "DE", "--run", "2")
     assert code == 2 and "gpt-4_single_run2.jsonl" in output
+
+
+def test_show_reads_a_file_being_written_without_changing_it(tmp_path: Path) -> None:
+    path = tmp_path / "mt_bench_DE" / "model_judgment" / "gpt-4_single.jsonl"
+    base = {"model": "m", "judge": ["gpt-4", "single-v1"], "user_prompt": "", "turn": 1}
+    write_jsonl(path, [{**base, "question_id": 81, "judgment": "[[4]]", "score": 4}])
+    with path.open("a") as handle:
+        handle.write('{"question_id": 82, "model": "m", "sco')  # a line still being written
+    before = path.read_bytes()
+    report = show_json(tmp_path, "--lang", "DE")
+    (row,) = [r for r in report["rows"] if r["category"] == "all" and r["turn"] == "all"]
+    assert (row["score"], row["n"]) == (4.0, 1)
+    assert path.read_bytes() == before
