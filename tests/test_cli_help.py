@@ -32,7 +32,11 @@ CASES = [("lima_x", path) for path in _command_paths(build_lima_x_app())] + [
 ]
 
 
-@pytest.mark.parametrize(("package", "path"), CASES, ids=lambda v: " ".join(v) or "<root>")
+@pytest.mark.parametrize(
+    ("package", "path"),
+    CASES,
+    ids=[f"{package}:{' '.join(path) or '<root>'}" for package, path in CASES],
+)
 def test_every_command_has_help(package: str, path: list[str]) -> None:
     result = subprocess.run(
         [sys.executable, "-m", f"{package}.cli", *path, "--help"],
