@@ -365,7 +365,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seq-len", type=int, default=2048)
     p.add_argument("--micro-batch", type=int, default=1)
     p.add_argument("--measured", type=Path, help="a throughput JSON to extrapolate from")
-    args = parser.parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = parser.parse_args(argv or ["memory"])  # `make bench-train`: the memory table
     run = {"throughput": run_throughput, "padding": run_padding, "memory": run_memory}
     result = run[args.command](args)
     if args.out:
