@@ -94,6 +94,14 @@ def judgment_file(data_dir: Path) -> Path:
     return data_dir / "mt_bench_DE" / "model_judgment" / "gpt-4_single.jsonl"
 
 
+def fastchat_command(python: str, data_dir: Path, parallel: int) -> list[str]:
+    """FastChat's own judge (run from the folder above ``data_dir``, which it calls ``data``)."""
+    return [python, "-m", "fastchat.llm_judge.gen_judgment", "--bench-name", "mt_bench_DE",
+            "--judge-file", str(data_dir / "mt_bench_DE" / "judge_prompts.jsonl"),
+            "--judge-model", "gpt-4", "--mode", "single", "--parallel", str(parallel),
+            "--model-list", *MODELS]  # fmt: skip
+
+
 def one_run(
     data_dir: Path,
     parallel: int,
@@ -101,16 +109,23 @@ def one_run(
     *,
     fault_rate: float = 0.0,
     transport: str = "aiohttp",
+    fastchat_python: str | None = None,
 ) -> dict:
     judgment_file(data_dir).unlink(missing_ok=True)
     env = {**os.environ, "OPENAI_API_KEY": "bench"}
     retry_after = 0.2 if fault_rate else None
     with Server(delay, fault_rate, retry_after) as server:
+        if fastchat_python is None:
+            command = judge_command(data_dir, server.base_url, parallel, transport)
+            cwd = REPO_ROOT
+        else:  # openai<1 reads OPENAI_API_BASE; FastChat asks for Enter before it starts
+            command = fastchat_command(fastchat_python, data_dir, parallel)
+            cwd = data_dir.parent
+            env["OPENAI_API_BASE"] = server.base_url
         started = time.time()
         subprocess.run(
-            judge_command(data_dir, server.base_url, parallel, transport),
-            cwd=REPO_ROOT, env=env, check=True, stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            command, cwd=cwd, env=env, check=True, input="\n", text=True,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
         ended = time.time()
         stats = server.stats()
@@ -168,6 +183,11 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--delay", type=float, default=0.25)
+    parser.add_argument(
+        "--fastchat-python",
+        help="a Python with fschat and openai<1 (a venv of its own): also run FastChat's "
+        "gen_judgment, fault-free, once per parallelism",
+    )
     args = parser.parse_args()
     delay, runs = args.delay, args.runs
     load_before = os.getloadavg()[0]
@@ -187,6 +207,10 @@ def main() -> None:
         rows.append(("20% 429/5xx (Retry-After 0.2), --parallel 8, delay 0.05 s", fast_faulty))
         httpx = one_run(data_dir, 64, delay, transport="httpx")
         rows.append((f"httpx transport (1 run), --parallel 64, delay {delay} s", httpx))
+        if args.fastchat_python:
+            for parallel in (16, 64):
+                result = one_run(data_dir, parallel, delay, fastchat_python=args.fastchat_python)
+                rows.append((f"FastChat gen_judgment (1 run), --parallel {parallel}", result))
         killed = killed_run(data_dir, 64, delay, kill_at_lines=500)
 
     load_after = os.getloadavg()[0]
