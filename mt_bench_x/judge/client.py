@@ -175,7 +175,16 @@ class JudgeClient:
     async def __aenter__(self) -> JudgeClient:
         import openai
 
-        http_client = openai.DefaultAioHttpClient() if self.transport == "aiohttp" else None
+        http_client = None
+        if self.transport == "aiohttp":
+            try:  # bundled with recent SDKs; older ones need `pip install "openai[aiohttp]"`
+                http_client = openai.DefaultAioHttpClient()
+            except (AttributeError, ImportError, RuntimeError) as error:
+                logger.warning(
+                    "aiohttp transport unavailable (%s); using the SDK's default transport. "
+                    'For many calls in flight: pip install "openai[aiohttp]"',
+                    type(error).__name__,
+                )
         self._client = openai.AsyncOpenAI(
             api_key=self._api_key,
             base_url=self.base_url,
