@@ -252,7 +252,7 @@ def _print_dry_run(
         estimate = estimate_plan(
             plan,
             job.run,
-            output_tokens_per_call=output_tokens_per_call,
+            output_tokens_per_call=min(output_tokens_per_call, options.max_tokens),
             max_context_tokens=options.max_context_tokens,
             max_output_tokens=options.max_tokens,
         )

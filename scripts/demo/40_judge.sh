@@ -11,12 +11,12 @@
 # (and OPENAI_BASE_URL=... for any other OpenAI-compatible server).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-: "${DEMO_OUT:?DEMO_OUT must be set (scripts/demo.sh sets it)}"
+DEMO_OUT="${DEMO_OUT:-$PWD/demo_out}"
 
 DATA="$DEMO_OUT/mt_bench_data"
 JUDGE="sft-tiny"              # the checkpoint folder under $DEMO_OUT, served as the judge
 MODELS=(sft-tiny sft-tiny-b)  # the answers written by the dataset stage
-FIRST_N="${JUDGE_DEMO_FIRST_N:-3}"
+FIRST_N="${JUDGE_DEMO_FIRST_N:-3}"   # stage 30 answers the first N questions
 for model in "${MODELS[@]}"; do
   for lang in DE EN; do
     test -f "$DATA/mt_bench_$lang/model_answer/$model.jsonl" || {
@@ -61,8 +61,8 @@ judge() {
 }
 
 echo
-echo "--- dry run: what a full single-mode run would send ---"
-judge --mode single --dry-run --first-n 80
+echo "--- dry run: what the single-mode run below will send (no call made) ---"
+judge --mode single --dry-run
 echo
 echo "--- judging the first $FIRST_N questions per language: single, then pairwise-all ---"
 judge --mode single
