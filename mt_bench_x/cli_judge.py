@@ -176,7 +176,9 @@ def judge(
             f"{plan.paths.lang}: {stat.written} judged, {stat.already_done} already done, "
             f"{stat.parse_failures} unparseable verdict(s), {stat.api_errors} API error(s), "
             f"{stat.truncated_answers} truncated answer(s), {stat.prompt_tokens} prompt + "
-            f"{stat.completion_tokens} completion tokens -> {plan.output}"
+            f"{stat.completion_tokens} completion tokens"
+            + (f", {stat.reused_games} game(s) reused" if stat.reused_games else "")
+            + f" -> {plan.output}"
         )
         for message in stat.error_messages:
             typer.echo(f"  {message}", err=True)

@@ -4,7 +4,8 @@
   the judgment file are skipped; lines that record an API error are judged again.
 * Concurrency: one asyncio task per match; the client keeps at most ``parallel`` calls in
   flight (waits between retries do not hold a slot). Both games of a pairwise match run
-  together, so a killed run loses at most the calls in flight and their finished partners.
+  together; a game that finishes before its partner goes to the game journal
+  (:mod:`mt_bench_x.judge.journal`), so a killed run pays again only for calls in flight.
 * One writer: a single thread appends finished lines with :class:`~mt_bench_x.jsonl.JsonlAppender`
   (one flushed, fsynced line per judgment; a torn tail from a kill is cut on the next start).
 """
@@ -23,6 +24,7 @@ from typing import Any, Protocol
 
 from mt_bench_x.jsonl import JsonlAppender
 from mt_bench_x.judge.client import JudgeCallError, JudgeReply
+from mt_bench_x.judge.journal import game_id, game_record, journal_path, load_games
 from mt_bench_x.judge.matches import Match
 from mt_bench_x.judge.prompts import allows_both_bad, prompt_hash, render
 from mt_bench_x.judge.records import (
@@ -54,6 +56,7 @@ class RunStats:
     already_done: int = 0
     written: int = 0
     calls: int = 0
+    reused_games: int = 0
     parse_failures: int = 0
     api_errors: int = 0
     truncated_answers: int = 0
@@ -187,11 +190,17 @@ def pair_record(
 
 
 class _WriterThread:
-    """The single writer: takes finished lines from a queue, appends them in arrival order."""
+    """The single writer: takes finished lines from a queue, appends them in arrival order.
 
-    def __init__(self, path: Path) -> None:
-        self._queue: queue.Queue[dict[str, Any] | None] = queue.Queue()
+    Judgment lines go to the judgment file; finished games of unfinished pairwise matches go
+    to the game journal (:mod:`mt_bench_x.judge.journal`), opened on first use.
+    """
+
+    def __init__(self, path: Path, journal: Path | None = None) -> None:
+        self._queue: queue.Queue[tuple[bool, dict[str, Any]] | None] = queue.Queue()
         self._appender = JsonlAppender(path)
+        self._journal_path = journal
+        self._journal: JsonlAppender | None = None
         self._thread = threading.Thread(target=self._run, name="judgment-writer", daemon=True)
         self.failure: BaseException | None = None
 
@@ -200,18 +209,24 @@ class _WriterThread:
         self._thread.start()
         return self
 
-    def put(self, record: dict[str, Any]) -> None:
+    def put(self, record: dict[str, Any], *, game: bool = False) -> None:
         if self.failure is not None:
             raise RuntimeError(f"the judgment writer failed: {self.failure!r}")
-        self._queue.put(record)
+        self._queue.put((game, record))
 
     def _run(self) -> None:
         while True:
-            record = self._queue.get()
-            if record is None:
+            item = self._queue.get()
+            if item is None:
                 return
+            game, record = item
             try:
-                self._appender.write(record)
+                if not game:
+                    self._appender.write(record)
+                elif self._journal_path is not None:
+                    if self._journal is None:
+                        self._journal = JsonlAppender(self._journal_path).__enter__()
+                    self._journal.write(record)
             except BaseException as error:  # surfaced to the event loop by put()/__exit__
                 self.failure = error
                 return
@@ -220,6 +235,8 @@ class _WriterThread:
         self._queue.put(None)
         self._thread.join()
         self._appender.__exit__(None, None, None)
+        if self._journal is not None:
+            self._journal.__exit__(None, None, None)
         if self.failure is not None:
             raise RuntimeError(f"the judgment writer failed: {self.failure!r}")
 
@@ -264,14 +281,32 @@ async def judge_matches(
         total=len(todo), desc=f"judge {output_path.parent.parent.name}", disable=not progress
     )
 
-    async def call(game: GameCall) -> tuple[JudgeReply | None, str | None]:
+    journal = journal_path(output_path)
+    finished_games = load_games(journal) if todo[0].kind == "pairwise" else {}
+
+    async def call(
+        game: GameCall, game_key: str | None, writer: _WriterThread
+    ) -> tuple[JudgeReply | None, str | None]:
+        if game_key is not None and game_key in finished_games:
+            stats.reused_games += 1
+            return finished_games[game_key], None
+        stats.calls += 1
         try:
-            return await judge.complete(game.messages), None
+            reply = await judge.complete(game.messages)
         except JudgeCallError as error:
             return None, str(error)
+        if game_key is not None:
+            writer.put(game_record(game_key, reply), game=True)
+        return reply, None
 
     async def play(match: Match, calls: list[GameCall], writer: _WriterThread) -> None:
-        results = await asyncio.gather(*(call(game) for game in calls))
+        keys: list[str | None] = [None] * len(calls)
+        if match.kind == "pairwise":
+            key = match.key(run)
+            keys = [game_id(key, index, game.prompt_hash) for index, game in enumerate(calls)]
+        results = await asyncio.gather(
+            *(call(game, game_key, writer) for game, game_key in zip(calls, keys, strict=True))
+        )
         replies = [reply for reply, _ in results]
         errors = [message for _, message in results if message is not None]
         error = errors[0] if errors else None
@@ -286,7 +321,6 @@ async def judge_matches(
             )
         writer.put(record)
         stats.written += 1
-        stats.calls += len(calls)
         stats.truncated_answers += record["truncated_answers"]
         stats.prompt_tokens += record["usage"].get("prompt_tokens", 0)
         stats.completion_tokens += record["usage"].get("completion_tokens", 0)
@@ -299,8 +333,10 @@ async def judge_matches(
         bar.update(1)
 
     try:
-        with _WriterThread(output_path) as writer:
+        with _WriterThread(output_path, journal) as writer:
             await asyncio.gather(*(play(match, calls, writer) for match, calls in planned))
     finally:
         bar.close()
+    if stats.api_errors == 0:
+        journal.unlink(missing_ok=True)  # every match is written: no half-finished game left
     return stats

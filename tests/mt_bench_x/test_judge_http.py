@@ -339,3 +339,26 @@ def test_no_credentials_is_a_clear_error(data_dir: Path) -> None:
     assert result.exit_code == 2
     assert "OPENAI_API_KEY" in result.output
     assert not (data_dir / "mt_bench_DE" / "model_judgment").exists()
+
+
+def test_finished_games_of_unfinished_pairs_are_not_paid_again(data_dir: Path) -> None:
+    def second_order_fails(body: dict) -> str:
+        if last_marks(body["messages"][-1]["content"])[0][0] == "model-b":
+            raise RuntimeError("judge overloaded")  # the server answers 500
+        return judge_reply(body)
+
+    args = ("--mode", "pairwise-all", "--model-list", *MODELS, "--max-retries", "0")
+    with OpenAICompatibleServer(second_order_fails) as server:
+        code, _ = judge_cli(data_dir, server.base_url, *args)
+    assert code == 1 and len(server.requests) == 64
+    judgments = data_dir / "mt_bench_DE" / "model_judgment"
+    journal = judgments / ".gpt-4_pair.games.jsonl"
+    assert len(journal.read_text().splitlines()) == 32  # every game 1 is kept
+    with OpenAICompatibleServer(judge_reply) as server:
+        code, output = judge_cli(data_dir, server.base_url, *args)
+    assert code == 0, output
+    assert len(server.requests) == 32 and "32 game(s) reused" in output
+    assert all(last_marks(b["messages"][-1]["content"])[0][0] == "model-b" for b in server.requests)
+    latest = dump(judgments / "gpt-4_pair.jsonl")[32:]
+    assert all("error" not in r and r["g1_winner"] != "error" for r in latest)
+    assert not journal.exists()
