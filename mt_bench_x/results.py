@@ -83,7 +83,9 @@ def _category_of(record: dict[str, Any], categories: dict[int, str]) -> str:
         return "unknown"
 
 
-def _single_rows(lang: str, records: Iterable[dict[str, Any]], categories: dict[int, str]):  # type: ignore[no-untyped-def]
+def _single_rows(
+    lang: str, records: Iterable[dict[str, Any]], categories: dict[int, str]
+) -> list[dict[str, Any]]:
     scores: dict[tuple[str, str, str], list[float]] = defaultdict(list)
     failures: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0, 0])
     for record in records:
