@@ -19,10 +19,11 @@ from typing import TYPE_CHECKING, ParamSpec, TypeVar
 from lima_x import __version__
 from lima_x.card import render_card
 from lima_x.errors import LimaXError, OutputExistsError
-from lima_x.flags import default_flag_steps
+from lima_x.flag_run import run_flag_jobs
+from lima_x.flags import LANGUAGE_FLAGS, SOURCE_FLAGS
 from lima_x.hub import ConfigEntry, atomic_folder, write_parquet_split
 from lima_x.mixtures import Mixture, assign_languages, downsample, split_train_validation
-from lima_x.pipeline import RunStats, run_pipeline
+from lima_x.pipeline import RunStats
 from lima_x.readers import bactrian_x_file, read_bactrian_x_language, read_lima
 from lima_x.records import FLAG_NAMES, ParallelSample, to_table
 from lima_x.report import BuildReport
@@ -202,9 +203,18 @@ def check_output(out: Path, overwrite: bool) -> None:
         raise OutputExistsError(f"{out} exists already; pass --overwrite to replace it")
 
 
-def flag_samples(samples: list[ParallelSample], stats: RunStats) -> list[ParallelSample]:
-    kept, _ = run_pipeline(default_flag_steps(), samples, stats)
-    return kept
+def copy_flags(
+    reference: Sequence[ParallelSample], targets: Sequence[ParallelSample], names: Sequence[str]
+) -> None:
+    """Copy the flags ``names`` from ``reference`` to ``targets`` (same ids, same order)."""
+    if len(reference) != len(targets):
+        raise LimaXError(f"cannot copy flags: {len(reference)} reference rows, {len(targets)} rows")
+    for ref, target in zip(reference, targets, strict=True):
+        if ref.source_id != target.source_id:
+            raise LimaXError(f"cannot copy flags: id {ref.source_id} != {target.source_id}")
+        for name in names:
+            if ref.flags.get(name):
+                target.flags[name] = True
 
 
 # --------------------------------------------------------------------------- Bactrian-X
@@ -243,17 +253,20 @@ def build_bactrian_x(
     validation_fraction: float = 0.05,
     source_lang: str = "EN",
     flag_every_language: bool = False,
+    workers: int | None = None,
     overwrite: bool = False,
     progress: bool = True,
 ) -> BuildResult:
     """Bactrian-X: 95/5 split with the same ids in every language, optional small variant.
 
-    Flags describe the source sample, as for Lima-X: they are computed on the ``source_lang``
-    rows (English, the language Bactrian-X was translated from; the first language when it is
-    not built) and copied to the other languages by id, unless ``flag_every_language``.
+    The language flags (:data:`~lima_x.flags.LANGUAGE_FLAGS`) are computed on every row in
+    its own language: a machine-translated row can be left in English or mix languages. The
+    source flags (:data:`~lima_x.flags.SOURCE_FLAGS`: code, untranslatable content) describe
+    the source sample: computed on the ``source_lang`` rows (English, the language Bactrian-X
+    was translated from; the first language when it is not built) and copied to the other
+    languages by id. ``flag_every_language`` computes all four on every row. ``workers``:
+    processes for flagging (default: the number of CPUs); the output does not depend on it.
     """
-    from tqdm.auto import tqdm
-
     check_output(out, overwrite)
     langs = [lang.upper() for lang in langs]
     source_lang = source_lang.upper()
@@ -291,28 +304,32 @@ def build_bactrian_x(
         )
     report.validation_rule = rule
     split_ids = {"train": train_ids, "validation": validation_ids}
+    split_order = {split: [i for i in order if i in split_ids[split]] for split in SPLITS}
     data: SplitData = {split: {} for split in SPLITS}
-    flag_langs = (
-        langs if flag_every_language else [source_lang if source_lang in langs else langs[0]]
-    )
-    report.flags_rule = (
-        "computed on every row in its own language"
-        if flag_every_language
-        else f"computed on the {flag_langs[0]} rows and copied to every language by id"
-    )
-    stats = RunStats()
-    for lang in tqdm([*flag_langs, *(x for x in langs if x not in flag_langs)], desc="flag",
-                     unit="language", disable=not progress):  # fmt: skip
+    for lang in langs:
         by_id = {s.source_id: s for s in per_lang.pop(lang)}
         for split in SPLITS:
-            chosen = [by_id[i] for i in order if i in split_ids[split]]
-            if lang in flag_langs:
-                data[split][lang] = flag_samples(chosen, stats)
-            else:
-                reference = {s.source_id: s.flags for s in data[split][flag_langs[0]]}
-                for sample in chosen:
-                    sample.flags = dict(reference[sample.source_id])
-                data[split][lang] = chosen
+            data[split][lang] = [by_id[i] for i in split_order[split]]
+    flag_lang = source_lang if source_lang in langs else langs[0]
+    report.flags_rule = (
+        "all four computed on every row in its own language"
+        if flag_every_language
+        else f"{' and '.join(LANGUAGE_FLAGS)} computed on every row in its own language; "
+        f"{' and '.join(SOURCE_FLAGS)} computed on the {flag_lang} rows (the source "
+        "sample) and copied to every language by id"
+    )
+    jobs = [
+        (data[split][lang], FLAG_NAMES if flag_every_language or lang == flag_lang
+         else LANGUAGE_FLAGS)
+        for lang in langs
+        for split in SPLITS
+    ]  # fmt: skip
+    run_flag_jobs(jobs, RunStats(), workers=workers, progress=progress)
+    if not flag_every_language:
+        for split in SPLITS:
+            for lang in langs:
+                if lang != flag_lang:
+                    copy_flags(data[split][flag_lang], data[split][lang], SOURCE_FLAGS)
     return write_repo(
         out,
         data,
@@ -421,8 +438,7 @@ def build_lima(
     )
     stats = RunStats()
     report.flags_rule = f"computed on the {source_lang} source rows and copied to every translation"
-    for split in SPLITS:
-        source[split] = flag_samples(source[split], stats)
+    run_flag_jobs([(source[split], FLAG_NAMES) for split in SPLITS], stats, progress=progress)
     data: SplitData = {split: {} for split in SPLITS}
     for lang in langs:
         for split in SPLITS:

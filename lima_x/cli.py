@@ -278,15 +278,28 @@ def build_bactrian_x_command(
     validation_fraction: ValidationFractionOption = 0.05,
     source_lang: Annotated[
         str,
-        typer.Option("--source-lang", help="Language the flags are computed on (then copied)."),
+        typer.Option(
+            "--source-lang",
+            help="Language the source flags (has_code, untranslatable) are computed on, then "
+            "copied by id; the language flags are computed on every language's own rows.",
+        ),
     ] = "EN",
     flag_every_language: Annotated[
         bool,
         typer.Option(
             "--flag-every-language",
-            help="Compute the flags on every row in its own language (slower).",
+            help="Compute all four flags on every row in its own language (code and "
+            "untranslatable too; slower).",
         ),
     ] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            min=1,
+            help="Processes for flagging (default: the number of CPUs); same output for any N.",
+        ),
+    ] = None,
     overwrite: OverwriteOption = False,
     progress: ProgressOption = True,
 ) -> None:
@@ -314,6 +327,7 @@ def build_bactrian_x_command(
             validation_fraction=validation_fraction,
             source_lang=source_lang,
             flag_every_language=flag_every_language,
+            workers=workers,
             overwrite=overwrite,
             progress=progress,
         )

@@ -14,11 +14,19 @@ A flag marks a sample; it never drops it. Counts end up in the build report.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 
 from lima_x.langid import Evidence, decide, evidence, is_profiled
 from lima_x.pipeline import FlagStep, Step
-from lima_x.records import ParallelSample
+from lima_x.records import FLAG_NAMES, ParallelSample
+
+#: Flags that describe the source sample (what was asked, what kind of answer): computed on
+#: the source-language rows and copied to the other language versions of the same sample.
+SOURCE_FLAGS: tuple[str, ...] = ("has_code", "untranslatable")
+#: Flags that describe one row's own text (a failed machine translation can leave a German
+#: row in English, or mix languages): computed on every row in its own language.
+LANGUAGE_FLAGS: tuple[str, ...] = ("not_source_language", "mixed_language")
 
 _FENCE = re.compile(r"```.*?(?:```|\Z)", re.DOTALL)
 _INLINE_CODE = re.compile(r"`[^`\n]+`")
@@ -185,3 +193,12 @@ def _line_ending(line: str) -> str:
 def default_flag_steps() -> list[Step]:
     """The four flag steps, in column order."""
     return [HasCode(), NotSourceLanguage(), MixedLanguage(), Untranslatable()]
+
+
+def flag_steps(names: Sequence[str]) -> list[FlagStep]:
+    """The flag steps setting ``names`` (in column order); an unknown name is an error."""
+    unknown = set(names) - set(FLAG_NAMES)
+    if unknown:
+        raise ValueError(f"unknown flags {sorted(unknown)}; expected some of {FLAG_NAMES}")
+    steps: list[FlagStep] = [HasCode(), NotSourceLanguage(), MixedLanguage(), Untranslatable()]
+    return [step for step in steps if step.flag in names]

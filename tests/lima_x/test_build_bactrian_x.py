@@ -310,3 +310,48 @@ def test_flags_come_from_the_english_rows_unless_every_language_is_asked(
         report = json.loads((out / "build_report.json").read_text(encoding="utf-8"))
         assert report["flags"]["DE"]["has_code"] == (30 if expected else 0)
         assert ("copied" in report["flags_rule"]) is expected
+
+
+EN_ANSWER = (
+    "The best way to learn it is to practise a little every day, and you should not worry "
+    "if it takes some time before you can see the results of the work."
+)
+FR_ANSWER = (
+    "La meilleure façon de l'apprendre est de pratiquer un peu chaque jour, et il ne faut pas "
+    "s'inquiéter si cela prend du temps avant que vous ne voyiez les résultats."
+)
+
+
+def test_language_flags_are_computed_on_each_languages_own_rows(
+    make_bactrian_dir: Callable[..., Path], tmp_path: Path
+) -> None:
+    source = make_bactrian_dir(40, langs=["EN", "DE", "FR"])
+    edits = {
+        # a failed machine translation: the German row is English
+        "de": ("row-0003", {"instruction": "How can I learn it quickly?", "output": EN_ANSWER}),
+        # a French row with one French and one English paragraph
+        "fr": ("row-0005", {"output": f"{FR_ANSWER}\n\n{EN_ANSWER}"}),
+    }
+    for name, (row_id, fields) in edits.items():
+        path = source / "data" / f"{name}.json.gz"
+        rows = json.loads(gzip.decompress(path.read_bytes()))
+        next(r for r in rows if r["id"] == row_id).update(fields)
+        path.write_bytes(gzip.compress(json.dumps(rows, ensure_ascii=False).encode("utf-8")))
+    out = tmp_path / "out"
+    code, output = build("--source-dir", str(source), "--langs", "EN,DE,FR", "--out", str(out))
+    assert code == 0, output
+    rows = [
+        r
+        for lang in ("EN", "DE", "FR")
+        for split in ("train", "validation")
+        for r in read_split(out, f"data/{lang}/{split}-00000-of-00001.parquet")
+    ]
+    assert len(rows) == 120
+    assert [r["id"] for r in rows if r["not_source_language"]] == ["row-0003_DE"]
+    assert [r["id"] for r in rows if r["mixed_language"]] == ["row-0005_FR"]
+    report = json.loads((out / "build_report.json").read_text(encoding="utf-8"))
+    assert report["flags"]["DE"]["not_source_language"] == 1
+    assert report["flags"]["FR"]["mixed_language"] == 1
+    assert report["flags"]["EN"]["not_source_language"] == 0
+    assert report["flags"]["EN"]["mixed_language"] == 0
+    assert "own language" in report["flags_rule"] and "copied" in report["flags_rule"]
