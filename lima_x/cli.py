@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -249,7 +249,57 @@ def _print_estimate(
         cache_path=cache_path,
         model=model,
     )
+    if backend.strip().lower() == "deepl":
+        estimate = _requests_as_built(
+            estimate, splits, texts, source_lang, options, cache_path, model
+        )
     typer.echo(estimate.table())
+
+
+def _requests_as_built(
+    estimate: Any,
+    splits: dict,
+    texts: list[str],
+    source_lang: str,
+    options: Any,
+    cache_path: Path,
+    model: str | None,
+) -> Any:
+    """The estimate with DeepL's request count of the build: split by split, 50 texts a call."""
+    import dataclasses
+
+    from lima_x.translate.cache import TranslationCache
+    from lima_x.translate.deepl_backend import deepl_identity
+    from lima_x.translation_run import deepl_request_count
+
+    cache = TranslationCache(cache_path) if cache_path.exists() else None
+    languages = []
+    try:
+        for lang in estimate.languages:
+            missing = (
+                cache.missing(
+                    deepl_identity(model_type=model),
+                    texts,
+                    source_lang=source_lang,
+                    target_lang=lang.target_lang,
+                    options=options,
+                )
+                if cache is not None
+                else texts
+            )
+            requests = deepl_request_count(
+                list(splits.values()),
+                cached=set(texts) - set(missing),
+                source_lang=source_lang,
+                target_lang=lang.target_lang,
+                options=options,
+                model=model,
+            )
+            languages.append(dataclasses.replace(lang, requests=requests))
+    finally:
+        if cache is not None:
+            cache.close()
+    return dataclasses.replace(estimate, languages=tuple(languages))
 
 
 def build_bactrian_x_command(

@@ -11,8 +11,9 @@ labelling arbitrary text: below :data:`MIN_WORDS` words or without a clear winne
 from __future__ import annotations
 
 import re
-from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from itertools import repeat
+from typing import NamedTuple
 
 MIN_WORDS = 6
 MIN_SHARE = 0.12
@@ -54,14 +55,28 @@ _PROFILE_WORDS: dict[str, str] = {
 PROFILES: dict[str, frozenset[str]] = {
     lang: frozenset(words.split()) for lang, words in _PROFILE_WORDS.items()
 }
+#: Profiled languages in sorted order: lane ``i`` of a packed score belongs to ``LANES[i]``
+#: (sorted, so ties go to the first code, deterministically).
+LANES: tuple[str, ...] = tuple(sorted(PROFILES))
+#: Scores are kept as integers in units of 1/420 (420 = lcm(1, …, 7): a word or letter shared by
+#: k languages is worth 1/k to each, exactly), one lane of :data:`_LANE_BITS` bits per language,
+#: all lanes in one Python int: the evidence of a text is a C-level ``sum`` over its words.
+_UNIT = 420
+_LANE_BITS = 48
+_LANE_MASK = (1 << _LANE_BITS) - 1
+
+
+def _packed(langs: tuple[str, ...]) -> int:
+    weight = _UNIT // len(langs)
+    return sum(weight << (_LANE_BITS * LANES.index(lang)) for lang in langs)
+
+
 _INDEX: dict[str, tuple[str, ...]] = {
-    word: tuple(lang for lang, profile in PROFILES.items() if word in profile)
+    word: tuple(lang for lang in LANES if word in PROFILES[lang])
     for word in set().union(*PROFILES.values())
 }
-#: word → ``(lang, weight)`` pairs: a word in k profiles is weak evidence, worth 1/k for each.
-_WEIGHTS: dict[str, tuple[tuple[str, float], ...]] = {
-    word: tuple((lang, 1 / len(langs)) for lang in langs) for word, langs in _INDEX.items()
-}
+#: word → packed weights: a word in k profiles is weak evidence, worth 1/k for each.
+_WORD_WEIGHTS: dict[str, int] = {word: _packed(langs) for word, langs in _INDEX.items()}
 #: Letters that point to some of the profiled languages; each occurrence counts like a word.
 _LETTERS: dict[str, tuple[str, ...]] = {
     **dict.fromkeys("äöüß", ("DE",)),
@@ -72,6 +87,7 @@ _LETTERS: dict[str, tuple[str, ...]] = {
     **dict.fromkeys("áíóú", ("ES", "PT")),
     **dict.fromkeys("ãõ", ("PT",)),
 }
+_LETTER_WEIGHTS: dict[str, int] = {letter: _packed(langs) for letter, langs in _LETTERS.items()}
 _MARKED_LETTER = re.compile("[" + "".join(_LETTERS) + "]")
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 _SCRIPTS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -88,8 +104,7 @@ _ANY_SCRIPT = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class Guess:
+class Guess(NamedTuple):
     """The best language, its share of profile words, and the runner-up's share."""
 
     lang: str | None
@@ -98,72 +113,84 @@ class Guess:
     words: int
 
 
-@dataclass
+@dataclass(slots=True)
 class Evidence:
-    """What :func:`guess` decides from; evidence of several texts adds up (``a + b``)."""
+    """What :func:`guess` decides from; evidence of several texts adds up (``a + b``).
 
-    scores: dict[str, float] = field(default_factory=dict)
+    ``packed``: the profile scores, one lane per language of :data:`LANES` (see
+    :attr:`scores` for them as a dict).
+    """
+
+    packed: int = 0
     words: int = 0
     letters: int = 0
-    scripts: dict[str, int] = field(default_factory=dict)
+    scripts: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def scores(self) -> dict[str, float]:
+        """Score per language (profile words and marked letters), languages with hits only."""
+        return {lang: v / _UNIT for lang, v in zip(LANES, self._lanes(), strict=True) if v}
+
+    def _lanes(self) -> list[int]:
+        packed = self.packed
+        return [packed >> (_LANE_BITS * i) & _LANE_MASK for i in range(len(LANES))]
 
     def __add__(self, other: Evidence) -> Evidence:
-        scores = dict(self.scores)
-        for lang, score in other.scores.items():
-            scores[lang] = scores.get(lang, 0.0) + score
-        scripts = dict(self.scripts)
-        for name, hits in other.scripts.items():
-            scripts[name] = scripts.get(name, 0) + hits
-        return Evidence(scores, self.words + other.words, self.letters + other.letters, scripts)
+        scripts = self.scripts
+        if other.scripts:
+            merged = dict(self.scripts)
+            for name, hits in other.scripts:
+                merged[name] = merged.get(name, 0) + hits
+            scripts = tuple(merged.items())
+        return Evidence(
+            self.packed + other.packed,
+            self.words + other.words,
+            self.letters + other.letters,
+            scripts,
+        )
 
 
 def evidence(text: str) -> Evidence:
     """Profile-word and letter scores of ``text``.
 
-    Words are the whitespace-separated tokens (function words rarely carry punctuation), and
-    all counting happens in C (``Counter``, set intersections): this runs on every row of a
+    Words are the whitespace-separated tokens (function words rarely carry punctuation). The
+    scores are one ``sum`` in C over the tokens' packed weights: this runs on every row of a
     build.
     """
     lowered = text.lower()
     tokens = lowered.split()
-    counts = Counter(tokens)
-    scores: dict[str, float] = {}
-    for word in counts.keys() & _WEIGHTS.keys():
-        hits = counts[word]
-        for lang, weight in _WEIGHTS[word]:
-            scores[lang] = scores.get(lang, 0.0) + hits * weight
+    packed = sum(map(_WORD_WEIGHTS.get, tokens, repeat(0, len(tokens))))
     if lowered.isascii():
-        return Evidence(scores, len(tokens))
-    for letter, hits in Counter(_MARKED_LETTER.findall(lowered)).items():
-        langs = _LETTERS[letter]
-        for lang in langs:
-            scores[lang] = scores.get(lang, 0.0) + hits / len(langs)
-    scripts: dict[str, int] = {}
+        return Evidence(packed, len(tokens))
+    packed += sum(map(_LETTER_WEIGHTS.__getitem__, _MARKED_LETTER.findall(lowered)))
+    scripts: tuple[tuple[str, int], ...] = ()
     letters = 0
     if _ANY_SCRIPT.search(text):
         letters = len(_LETTER.findall(text))
-        scripts = {name: len(pattern.findall(text)) for name, pattern in _SCRIPTS}
-    return Evidence(scores, len(tokens), letters, scripts)
+        scripts = tuple((name, len(pattern.findall(text))) for name, pattern in _SCRIPTS)
+    return Evidence(packed, len(tokens), letters, scripts)
 
 
 def decide(found: Evidence) -> Guess:
     """The language the evidence points to, or None when it is too thin or too close."""
     if not found.words:
         return Guess(None, 0.0, 0.0, 0)
-    for name, hits in found.scripts.items():
+    for name, hits in found.scripts:
         if found.letters and hits / found.letters > 0.3:
             return Guess(name, 1.0, 0.0, found.words)
     if found.words < MIN_WORDS:
         return Guess(None, 0.0, 0.0, found.words)
-    best, top, second = "", 0.0, 0.0
-    for lang in sorted(found.scores):  # sorted: ties go to the first code, deterministically
-        score = found.scores[lang]
+    best, top, second = "", 0, 0
+    packed = found.packed
+    for lang in LANES:  # in sorted order: ties go to the first code
+        score = packed & _LANE_MASK
+        packed >>= _LANE_BITS
         if score > top:
             best, top, second = lang, score, top
         elif score > second:
             second = score
-    share, runner_up = top / found.words, second / found.words
-    confident = share >= MIN_SHARE and top >= MARGIN * max(second, 1.0)
+    share, runner_up = top / _UNIT / found.words, second / _UNIT / found.words
+    confident = share >= MIN_SHARE and top >= MARGIN * max(second, _UNIT)
     return Guess(best if confident else None, share, runner_up, found.words)
 
 

@@ -14,6 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from lima_x.cli import build_app
+from lima_x.flag_run import PARALLEL_MIN_ROWS
 from tests.lima_x.sources import LANGS, card_header, parquet_bytes
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -322,6 +323,13 @@ FR_ANSWER = (
 )
 
 
+def edit_row(source: Path, lang: str, row_id: str, fields: dict[str, str]) -> None:
+    path = source / "data" / f"{lang.lower()}.json.gz"
+    rows = json.loads(gzip.decompress(path.read_bytes()))
+    next(r for r in rows if r["id"] == row_id).update(fields)
+    path.write_bytes(gzip.compress(json.dumps(rows, ensure_ascii=False).encode("utf-8")))
+
+
 def test_language_flags_are_computed_on_each_languages_own_rows(
     make_bactrian_dir: Callable[..., Path], tmp_path: Path
 ) -> None:
@@ -333,10 +341,7 @@ def test_language_flags_are_computed_on_each_languages_own_rows(
         "fr": ("row-0005", {"output": f"{FR_ANSWER}\n\n{EN_ANSWER}"}),
     }
     for name, (row_id, fields) in edits.items():
-        path = source / "data" / f"{name}.json.gz"
-        rows = json.loads(gzip.decompress(path.read_bytes()))
-        next(r for r in rows if r["id"] == row_id).update(fields)
-        path.write_bytes(gzip.compress(json.dumps(rows, ensure_ascii=False).encode("utf-8")))
+        edit_row(source, name, row_id, fields)
     out = tmp_path / "out"
     code, output = build("--source-dir", str(source), "--langs", "EN,DE,FR", "--out", str(out))
     assert code == 0, output
@@ -355,3 +360,29 @@ def test_language_flags_are_computed_on_each_languages_own_rows(
     assert report["flags"]["EN"]["not_source_language"] == 0
     assert report["flags"]["EN"]["mixed_language"] == 0
     assert "own language" in report["flags_rule"] and "copied" in report["flags_rule"]
+
+
+def test_one_or_two_workers_write_the_same_bytes(
+    make_bactrian_dir: Callable[..., Path], tmp_path: Path
+) -> None:
+    n_rows = 800
+    assert 3 * n_rows >= PARALLEL_MIN_ROWS, "enough rows for the worker processes to start"
+    source = make_bactrian_dir(n_rows, langs=["EN", "DE", "FR"])
+    for i in range(0, n_rows, 97):
+        edit_row(source, "DE", f"row-{i:04d}", {"output": EN_ANSWER})
+        edit_row(source, "FR", f"row-{i + 1:04d}", {"output": f"{FR_ANSWER}\n\n{EN_ANSWER}"})
+        edit_row(source, "EN", f"row-{i + 2:04d}", {"output": "```python\nprint(1)\n```"})
+    outs = {}
+    for workers in ("1", "2"):
+        outs[workers] = tmp_path / f"w{workers}"
+        code, output = build(
+            "--source-dir", str(source), "--langs", "EN,DE,FR", "--out", str(outs[workers]),
+            "--workers", workers,
+        )  # fmt: skip
+        assert code == 0, output
+    assert parquet_bytes(outs["1"]) == parquet_bytes(outs["2"])
+    report = json.loads((outs["2"] / "build_report.json").read_text(encoding="utf-8"))
+    expected = len(range(0, n_rows, 97))
+    assert report["flags"]["DE"]["not_source_language"] == expected
+    assert report["flags"]["FR"]["mixed_language"] == expected
+    assert all(report["flags"][lang]["has_code"] == expected for lang in ("EN", "DE", "FR"))

@@ -199,3 +199,36 @@ def test_missing_key_and_bad_source_fail_clearly(
     )
     assert code == 1 and "bad.jsonl, row 2" in output and "user/assistant pairs" in output
     assert not out.exists()
+
+
+def test_dry_run_request_count_matches_the_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 61 train rows (> 100 texts: several chunks of 50) and a validation file whose rows 1, 6, 11
+    # are new, the others repeat train texts (sent once, with the train split).
+    rows = lima_rows(61)
+    rows.append({"conversations": ["Only code here?", "```\nx = 1\n```"], "source": "nlp"})
+    train = write_jsonl(tmp_path / "lima" / "train.jsonl", rows)
+    held_out = lima_rows(12)
+    for row in held_out[1::5]:
+        row["conversations"] = [f"Held out: {text}" for text in row["conversations"]]
+    validation = write_jsonl(tmp_path / "lima" / "validation.jsonl", held_out)
+    cache, out = tmp_path / "c.sqlite", tmp_path / "out"
+    monkeypatch.setenv("DEEPL_AUTH_KEY", "test-key")
+    with DeepLCompatibleServer() as server:
+        monkeypatch.setenv("DEEPL_SERVER_URL", server.url)
+        code, output = build(*deepl_args(train, validation, out, cache), "--dry-run")
+        assert code == 0, output
+        assert server.requests == []
+        estimated = {
+            parts[0]: int(parts[4])
+            for parts in map(str.split, output.splitlines())
+            if parts and parts[0] in ("DE", "FR", "IT", "ES", "total")
+        }
+        code, output = build(*deepl_args(train, validation, out, cache))
+        assert code == 0, output
+        sent = Counter(r["target_lang"] for r in server.requests if r["status"] == 200)
+    assert all(r["status"] == 200 for r in server.requests)
+    assert sent["DE"] > 2, "several requests per language (per split and chunk)"
+    assert estimated == {**{lang: sent[lang] for lang in ("DE", "FR", "IT", "ES")},
+                         "total": len(server.requests)}  # fmt: skip
