@@ -20,27 +20,47 @@ from mt_bench_x.errors import InputFileError
 logger = logging.getLogger(__name__)
 
 
-def iter_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    """Yield ``(line_number, record)`` for every non-blank line; each record must be an object."""
+def parse_jsonl_line(path: Path, number: int, line: str) -> dict[str, Any]:
+    """One JSONL line as a JSON object, or an error naming ``path:number``."""
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as error:
+        raise InputFileError(
+            str(path), f"not valid JSON ({error.msg} at column {error.colno})", line=number
+        ) from None
+    if not isinstance(record, dict):
+        found = type(record).__name__
+        raise InputFileError(str(path), f"expected a JSON object, found {found}", line=number)
+    return record
+
+
+def iter_jsonl(
+    path: Path, *, skip_incomplete_last_line: bool = False
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Yield ``(line_number, record)`` for every non-blank line; each record must be an object.
+
+    With ``skip_incomplete_last_line``, a last line without its newline (a writer killed
+    mid-line, or one still writing) is skipped with a warning instead of parsed; the file is
+    not changed (only :class:`JsonlAppender` cuts such a line off).
+    """
     path = Path(path)
     if not path.is_file():
         raise InputFileError(str(path), "file not found")
+    number = 0
     with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as error:
-                raise InputFileError(
-                    str(path), f"not valid JSON ({error.msg} at column {error.colno})", line=number
-                ) from None
-            if not isinstance(record, dict):
-                found = type(record).__name__
-                raise InputFileError(
-                    str(path), f"expected a JSON object, found {found}", line=number
-                )
-            yield number, record
+        try:
+            for number, line in enumerate(handle, start=1):
+                if skip_incomplete_last_line and not line.endswith("\n"):
+                    logger.warning(
+                        "%s: ignoring an incomplete last line (%d characters)", path, len(line)
+                    )
+                    continue
+                if line.strip():
+                    yield number, parse_jsonl_line(path, number, line)
+        except UnicodeDecodeError as error:
+            raise InputFileError(
+                str(path), f"not UTF-8 text (byte {error.start} of the line)", line=number + 1
+            ) from None
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:

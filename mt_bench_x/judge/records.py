@@ -22,13 +22,13 @@ failure in ``show``.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from mt_bench_x.errors import InputFileError
+from mt_bench_x.jsonl import iter_jsonl
 from mt_bench_x.judge.matches import ResumeKey, resume_key
 
 logger = logging.getLogger(__name__)
@@ -77,30 +77,7 @@ def iter_judgments(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     not changed: only the writer (:class:`~mt_bench_x.jsonl.JsonlAppender`) cuts it off, so
     reading while a judge run appends is safe.
     """
-    data = Path(path).read_bytes()
-    complete = data.rfind(b"\n") + 1
-    if complete < len(data):
-        logger.warning(
-            "%s: ignoring an incomplete last line (%d bytes)", path, len(data) - complete
-        )
-    try:
-        text = data[:complete].decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise InputFileError(str(path), f"not UTF-8 text (byte {error.start})") from None
-    for number, line in enumerate(text.split("\n")[:-1], start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise InputFileError(
-                str(path), f"not valid JSON ({error.msg} at column {error.colno})", line=number
-            ) from None
-        if not isinstance(record, dict):
-            raise InputFileError(
-                str(path), f"expected a JSON object, found {type(record).__name__}", line=number
-            )
-        yield number, record
+    yield from iter_jsonl(path, skip_incomplete_last_line=True)
 
 
 def done_keys(path: Path) -> set[ResumeKey]:
