@@ -5,15 +5,18 @@ lengths: ~90-character instructions, a third with an input, ~600-character answe
 times
 
 * ``build``: ``lima_x.build.build_bactrian_x`` end to end (read + parse, parallel-id check,
-  95/5 split, four flag heuristics on every row, default mixtures, parquet, card) and
+  95/5 split, the two language flags on every row of every language and the two source flags
+  on the English rows, default mixtures, parquet, card; ``--workers`` flagging processes,
+  default: the number of CPUs) and
 * two baselines that use no lima_x code:
   ``pyarrow``: writing the same output rows (5 monolingual + 2 sampled configs, two splits)
   with ``pyarrow.Table.from_pylist`` + ``pyarrow.parquet.write_table``;
   ``json+pyarrow``: the same, plus reading the json.gz sources with ``json``.
 
-It prints the wall times and the ratios build / baseline. Usage::
+It prints the wall times, the ratios build / baseline and the load average (the machine may
+be shared). Usage::
 
-    python benchmarks/bench_lima_x_build.py [--rows 67017] [--repeat 1]
+    python benchmarks/bench_lima_x_build.py [--rows 67017] [--repeat 1] [--workers N]
 """
 
 from __future__ import annotations
@@ -66,13 +69,21 @@ def write_sources(root: Path, n_rows: int) -> None:
             json.dump(rows, handle, ensure_ascii=False)
 
 
-def time_build(source: Path, out: Path) -> tuple[float, dict[str, dict[str, int]]]:
+def time_build(
+    source: Path, out: Path, workers: int | None
+) -> tuple[float, dict[str, dict[str, int]]]:
     from lima_x.build import build_bactrian_x
     from lima_x.mixtures import resolve_mixtures
 
     start = time.perf_counter()
     result = build_bactrian_x(
-        source, LANGS, out, mixtures=resolve_mixtures(LANGS), seed=42, progress=False
+        source,
+        LANGS,
+        out,
+        mixtures=resolve_mixtures(LANGS),
+        seed=42,
+        progress=False,
+        workers=workers,
     )
     return time.perf_counter() - start, result.report.rows
 
@@ -113,9 +124,11 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=67_017, help="rows per language")
     parser.add_argument("--repeat", type=int, default=1, help="runs of each; the best counts")
     parser.add_argument("--keep", type=Path, default=None, help="work folder to keep")
+    parser.add_argument("--workers", type=int, default=None, help="flagging processes")
     args = parser.parse_args()
 
     work = args.keep or Path(tempfile.mkdtemp(prefix="bench-lima-x-"))
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     source = work / "source"
     if not (source / "data" / "es.json.gz").exists():
         print(f"writing {len(LANGS)} x {args.rows:,} synthetic rows to {source} ...")
@@ -125,7 +138,7 @@ def main() -> None:
     for run in range(args.repeat):
         out = work / f"build-{run}"
         shutil.rmtree(out, ignore_errors=True)
-        seconds, report_rows = time_build(source, out)
+        seconds, report_rows = time_build(source, out, args.workers)
         build_times.append(seconds)
         if not rows_by_file:
             rows_by_file = read_output_rows(out)
@@ -138,8 +151,10 @@ def main() -> None:
             target.append(time_pyarrow(rows_by_file, base, with_source))
     stored = sum(len(rows) for rows in rows_by_file.values())
     build, arrow, json_arrow = min(build_times), min(arrow_times), min(json_arrow_times)
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-          f"Python {platform.python_version()}")  # fmt: skip
+          f"Python {platform.python_version()}; load average after the runs: {load}; "
+          f"workers: {args.workers or os.cpu_count()}")  # fmt: skip
     print(f"input: {len(LANGS)} x {args.rows:,} rows; output: {stored:,} stored rows in "
           f"{len(rows_by_file)} parquet files, {len(report_rows)} configs (+ aliases)")  # fmt: skip
     print(f"lima-x build bactrian-x         : {build:7.2f} s")

@@ -86,6 +86,7 @@ def strip_code(text: str) -> str:
 #: Language evidence reads at most this many characters of each paragraph: enough words to
 #: tell the language, and a bounded cost per row on builds of hundreds of thousands of rows.
 PARAGRAPH_CHARS = 300
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 
 
 @lru_cache(maxsize=64)
@@ -95,8 +96,8 @@ def paragraph_evidence(text: str) -> tuple[Evidence, ...]:
     Memoised: the language steps read a sample one after the other, and the evidence of the
     whole text is the sum of its paragraphs'.
     """
-    paragraphs = re.split(r"\n\s*\n", strip_code(text))
-    return tuple(evidence(p[:PARAGRAPH_CHARS]) for p in paragraphs if p.strip())
+    paragraphs = _PARAGRAPH_BREAK.split(strip_code(text))
+    return tuple(evidence(p[:PARAGRAPH_CHARS]) for p in paragraphs if p and not p.isspace())
 
 
 class HasCode(FlagStep):
