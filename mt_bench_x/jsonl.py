@@ -46,21 +46,19 @@ def iter_jsonl(
     path = Path(path)
     if not path.is_file():
         raise InputFileError(str(path), "file not found")
-    number = 0
-    with path.open(encoding="utf-8") as handle:
-        try:
-            for number, line in enumerate(handle, start=1):
-                if skip_incomplete_last_line and not line.endswith("\n"):
-                    logger.warning(
-                        "%s: ignoring an incomplete last line (%d characters)", path, len(line)
-                    )
-                    continue
-                if line.strip():
-                    yield number, parse_jsonl_line(path, number, line)
-        except UnicodeDecodeError as error:
-            raise InputFileError(
-                str(path), f"not UTF-8 text (byte {error.start} of the line)", line=number + 1
-            ) from None
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            if skip_incomplete_last_line and not raw.endswith(b"\n"):
+                logger.warning("%s: ignoring an incomplete last line (%d bytes)", path, len(raw))
+                continue
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as error:
+                raise InputFileError(
+                    str(path), f"not UTF-8 text (byte {error.start} of the line)", line=number
+                ) from None
+            if line.strip():
+                yield number, parse_jsonl_line(path, number, line)
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:

@@ -11,7 +11,13 @@ from pathlib import Path
 import pytest
 
 from mt_bench_x.errors import InputFileError
-from mt_bench_x.jsonl import JsonlAppender, read_jsonl, repair_torn_tail, write_jsonl
+from mt_bench_x.jsonl import (
+    JsonlAppender,
+    iter_jsonl,
+    read_jsonl,
+    repair_torn_tail,
+    write_jsonl,
+)
 from mt_bench_x.layout import BenchPaths, available_languages, file_safe, normalize_lang
 
 
@@ -145,3 +151,23 @@ def test_a_killed_writer_leaves_whole_lines_only(tmp_path: Path) -> None:
     assert records[-1] == {"i": -1}
     assert [r["i"] for r in records[:-1]] == list(range(len(records) - 1))
     assert len(records) > 100
+
+
+def test_incomplete_last_line_is_an_error_unless_skipped(tmp_path: Path) -> None:
+    path = tmp_path / "judgments.jsonl"
+    content = '{"a": 1}\n{"a": 2}\n{"a": '
+    path.write_text(content, encoding="utf-8")
+
+    with pytest.raises(InputFileError, match=r"judgments\.jsonl:3"):
+        read_jsonl(path)
+
+    records = list(iter_jsonl(path, skip_incomplete_last_line=True))
+    assert records == [(1, {"a": 1}), (2, {"a": 2})]
+    assert path.read_text(encoding="utf-8") == content  # reading never changes the file
+
+
+def test_non_utf8_bytes_name_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "answers.jsonl"
+    path.write_bytes(b'{"a": 1}\n{"a": "\xff"}\n')
+    with pytest.raises(InputFileError, match=r"answers\.jsonl:2: not UTF-8"):
+        read_jsonl(path)
