@@ -314,9 +314,9 @@ def build_bactrian_x(
     report.flags_rule = (
         "all four computed on every row in its own language"
         if flag_every_language
-        else f"{' and '.join(LANGUAGE_FLAGS)} computed on every row in its own language; "
-        f"{' and '.join(SOURCE_FLAGS)} computed on the {flag_lang} rows (the source "
-        "sample) and copied to every language by id"
+        else f"{' and '.join(f'`{n}`' for n in LANGUAGE_FLAGS)} computed on every row in its "
+        f"own language; {' and '.join(f'`{n}`' for n in SOURCE_FLAGS)} computed on the "
+        f"{flag_lang} rows (the source sample) and copied to every language by id"
     )
     jobs = [
         (data[split][lang], FLAG_NAMES if flag_every_language or lang == flag_lang
