@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, ParamSpec, TypeVar
 from lima_x import __version__
 from lima_x.card import render_card
 from lima_x.errors import LimaXError, OutputExistsError
-from lima_x.flag_run import run_flag_jobs
+from lima_x.flag_run import FlagRunner, run_flag_jobs
 from lima_x.flags import LANGUAGE_FLAGS, SOURCE_FLAGS
 from lima_x.hub import ConfigEntry, atomic_folder, write_parquet_split
 from lima_x.mixtures import Mixture, assign_languages, downsample, split_train_validation
@@ -221,9 +221,18 @@ def copy_flags(
 
 
 def read_parallel_bactrian_x(
-    source_dir: Path, langs: Sequence[str], report: BuildReport, *, progress: bool = True
+    source_dir: Path,
+    langs: Sequence[str],
+    report: BuildReport,
+    *,
+    progress: bool = True,
+    on_read: Callable[[str, list[ParallelSample]], None] | None = None,
 ) -> tuple[dict[str, list[ParallelSample]], list[str]]:
-    """Every language's samples and the ids present in all of them, in the first file's order."""
+    """Every language's samples and the ids present in all of them, in the first file's order.
+
+    ``on_read(lang, samples)`` is called after each file (e.g. to start flagging it while the
+    next file is read).
+    """
     from tqdm.auto import tqdm
 
     per_lang: dict[str, list[ParallelSample]] = {}
@@ -231,6 +240,8 @@ def read_parallel_bactrian_x(
         path = bactrian_x_file(Path(source_dir), lang)
         per_lang[lang] = read_bactrian_x_language(path, lang)
         report.sources.append(f"{path.parent.name}/{path.name}")
+        if on_read is not None:
+            on_read(lang, per_lang[lang])
     common = set.intersection(*({s.source_id for s in samples} for samples in per_lang.values()))
     for lang, samples in per_lang.items():
         missing = len(samples) - len(common)
@@ -238,6 +249,37 @@ def read_parallel_bactrian_x(
             report.dropped[f"{lang}: id not in every language"] = missing
     order = [s.source_id for s in per_lang[langs[0]] if s.source_id in common]
     return per_lang, order
+
+
+def bactrian_x_split_ids(
+    order: Sequence[str],
+    *,
+    seed: int,
+    validation_fraction: float,
+    small_size: int | None,
+    small_validation_size: int | None,
+) -> tuple[dict[str, set[str]], str]:
+    """The train and validation ids (the same in every language) and the rule, in words."""
+    train_ids, validation_ids = split_train_validation(
+        list(order), seed=seed, validation_fraction=validation_fraction
+    )
+    rule = (
+        f"{validation_fraction:.0%} of the ids, drawn with the seed; the same ids in every "
+        "language (train and validation never share an id)."
+    )
+    if small_size is not None:
+        n_validation = small_validation_size or max(
+            1, round(small_size * LIMA_VALIDATION_SIZE / LIMA_TRAIN_SIZE)
+        )
+        train_ids = downsample(sorted(train_ids), small_size, seed=seed, what="train")
+        validation_ids = downsample(
+            sorted(validation_ids), n_validation, seed=seed, what="validation"
+        )
+        rule += (
+            f" Small variant: {len(train_ids)} train and {len(validation_ids)} validation ids, "
+            "drawn with the seed from those splits, the same ids in every language."
+        )
+    return {"train": set(train_ids), "validation": set(validation_ids)}, rule
 
 
 @gc_paused
@@ -282,34 +324,6 @@ def build_bactrian_x(
         id_rule="the Bactrian-X `id`, identical across languages; rows whose id is missing "
         "in one of the languages are left out.",
     )
-    per_lang, order = read_parallel_bactrian_x(source_dir, langs, report, progress=progress)
-    train_ids, validation_ids = split_train_validation(
-        order, seed=seed, validation_fraction=validation_fraction
-    )
-    rule = (
-        f"{validation_fraction:.0%} of the ids, drawn with the seed; the same ids in every "
-        "language (train and validation never share an id)."
-    )
-    if small_size is not None:
-        n_validation = small_validation_size or max(
-            1, round(small_size * LIMA_VALIDATION_SIZE / LIMA_TRAIN_SIZE)
-        )
-        train_ids = downsample(sorted(train_ids), small_size, seed=seed, what="train")
-        validation_ids = downsample(
-            sorted(validation_ids), n_validation, seed=seed, what="validation"
-        )
-        rule += (
-            f" Small variant: {len(train_ids)} train and {len(validation_ids)} validation ids, "
-            "drawn with the seed from those splits, the same ids in every language."
-        )
-    report.validation_rule = rule
-    split_ids = {"train": train_ids, "validation": validation_ids}
-    split_order = {split: [i for i in order if i in split_ids[split]] for split in SPLITS}
-    data: SplitData = {split: {} for split in SPLITS}
-    for lang in langs:
-        by_id = {s.source_id: s for s in per_lang.pop(lang)}
-        for split in SPLITS:
-            data[split][lang] = [by_id[i] for i in split_order[split]]
     flag_lang = source_lang if source_lang in langs else langs[0]
     report.flags_rule = (
         "all four computed on every row in its own language"
@@ -318,13 +332,40 @@ def build_bactrian_x(
         f"own language; {' and '.join(f'`{n}`' for n in SOURCE_FLAGS)} computed on the "
         f"{flag_lang} rows (the source sample) and copied to every language by id"
     )
-    jobs = [
-        (data[split][lang], FLAG_NAMES if flag_every_language or lang == flag_lang
-         else LANGUAGE_FLAGS)
-        for lang in langs
-        for split in SPLITS
-    ]  # fmt: skip
-    run_flag_jobs(jobs, RunStats(), workers=workers, progress=progress)
+
+    def flag_names(lang: str) -> tuple[str, ...]:
+        return FLAG_NAMES if flag_every_language or lang == flag_lang else LANGUAGE_FLAGS
+
+    with FlagRunner(RunStats(), workers=workers, progress=progress) as flagger:
+        # The full build flags each file while the next one is read; the small variant
+        # flags only the rows it keeps, once they are chosen.
+        per_lang, order = read_parallel_bactrian_x(
+            source_dir,
+            langs,
+            report,
+            progress=progress,
+            on_read=(
+                (lambda lang, samples: flagger.submit(samples, flag_names(lang)))
+                if small_size is None
+                else None
+            ),
+        )
+        split_ids, report.validation_rule = bactrian_x_split_ids(
+            order,
+            seed=seed,
+            validation_fraction=validation_fraction,
+            small_size=small_size,
+            small_validation_size=small_validation_size,
+        )
+        split_order = {split: [i for i in order if i in split_ids[split]] for split in SPLITS}
+        data: SplitData = {split: {} for split in SPLITS}
+        for lang in langs:
+            by_id = {s.source_id: s for s in per_lang.pop(lang)}
+            for split in SPLITS:
+                data[split][lang] = [by_id[i] for i in split_order[split]]
+                if small_size is not None:
+                    flagger.submit(data[split][lang], flag_names(lang))
+        flagger.finish()
     if not flag_every_language:
         for split in SPLITS:
             for lang in langs:

@@ -1,7 +1,8 @@
 """Run flag steps over many samples, in worker processes when there are enough of them.
 
-A job is a list of samples and the flags to compute on them. The rows of every job are cut
-into chunks; a chunk travels to a worker as plain ``(lang, messages)`` pairs and comes back as
+A job is a list of samples and the flags to compute on them (:class:`FlagRunner` takes jobs
+as they arrive, :func:`run_flag_jobs` a list of them). The rows of every job are cut into
+chunks; a chunk travels to a worker as plain ``(lang, messages)`` pairs and comes back as
 one byte of flag bits per row, so little is pickled. Each flag is a pure function of the row,
 and results are put back in input order: the output does not depend on ``workers``.
 """
@@ -9,8 +10,8 @@ and results are put back in input order: the output does not depend on ``workers
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 
 from lima_x.flags import flag_steps
 from lima_x.pipeline import RunStats
@@ -45,12 +46,73 @@ def flag_rows(names: tuple[str, ...], rows: Rows) -> bytes:
     return bytes(out)
 
 
-def _chunks(jobs: Sequence[Job], size: int) -> Iterator[tuple[tuple[str, ...], Rows]]:
-    for samples, names in jobs:
+class FlagRunner:
+    """Flag jobs as they arrive; :meth:`finish` sets every flag in place, in input order.
+
+    With ``workers`` > 1 the chunks of a job of at least :data:`PARALLEL_MIN_ROWS` rows (or of
+    any job once workers are running, or of every job when ``expected_rows`` reaches it) go to
+    worker processes and :meth:`submit` returns at once: the caller can read the next input
+    while the workers flag. Otherwise a job is flagged in this process when submitted.
+    """
+
+    def __init__(
+        self,
+        stats: RunStats,
+        *,
+        workers: int | None = None,
+        chunk_rows: int = CHUNK_ROWS,
+        expected_rows: int | None = None,
+        progress: bool = True,
+    ) -> None:
+        self.stats = stats
+        self.workers = default_workers() if workers is None else workers
+        if self.workers < 1:
+            raise ValueError(f"workers must be at least 1, got {self.workers}")
+        self.chunk_rows = chunk_rows
+        self.progress = progress
+        self._parallel = self.workers > 1 and (expected_rows or 0) >= PARALLEL_MIN_ROWS
+        self._pool: ProcessPoolExecutor | None = None
+        self._pending: list[tuple[Sequence[ParallelSample], tuple[str, ...], Future | bytes]] = []
+
+    def __enter__(self) -> FlagRunner:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None
+
+    def submit(self, samples: Sequence[ParallelSample], names: Sequence[str]) -> None:
+        """Start flagging ``samples`` with the flags ``names``."""
         ordered = tuple(name for name in FLAG_NAMES if name in names)
-        for start in range(0, len(samples), size):
-            chunk = samples[start : start + size]
-            yield ordered, [(s.lang, s.messages) for s in chunk]
+        if self.workers > 1 and len(samples) >= PARALLEL_MIN_ROWS:
+            self._parallel = True
+        if self._parallel and self._pool is None:
+            self._pool = ProcessPoolExecutor(max_workers=self.workers)
+        self.stats.seen += len(samples)
+        for start in range(0, len(samples), self.chunk_rows):
+            chunk = samples[start : start + self.chunk_rows]
+            task = (ordered, [(s.lang, s.messages) for s in chunk])
+            result = self._pool.submit(_flag_chunk, task) if self._pool else _flag_chunk(task)
+            self._pending.append((chunk, ordered, result))
+
+    def finish(self) -> None:
+        """Wait for every submitted chunk and set its flags; the workers are shut down."""
+        from tqdm.auto import tqdm
+
+        total = sum(len(chunk) for chunk, _, _ in self._pending)
+        try:
+            with tqdm(total=total, desc="flag", unit="row", disable=not self.progress) as bar:
+                for chunk, names, result in self._pending:
+                    bits = result.result() if isinstance(result, Future) else result
+                    _apply(chunk, names, bits, self.stats)
+                    bar.update(len(chunk))
+        finally:
+            self._pending = []
+            self.close()
 
 
 def run_flag_jobs(
@@ -64,33 +126,15 @@ def run_flag_jobs(
     """Set the flags of every job's samples in place and count them in ``stats``.
 
     ``workers``: processes to use (default: the number of CPUs); 1, or fewer rows than
-    :data:`PARALLEL_MIN_ROWS`, flags in this process.
+    :data:`PARALLEL_MIN_ROWS` in all jobs together, flags in this process.
     """
-    from tqdm.auto import tqdm
-
-    workers = default_workers() if workers is None else workers
-    if workers < 1:
-        raise ValueError(f"workers must be at least 1, got {workers}")
-    total = sum(len(samples) for samples, _ in jobs)
-    stats.seen += total
-    results: Iterator[bytes]
-    pool = None
-    if workers > 1 and total >= PARALLEL_MIN_ROWS:
-        pool = ProcessPoolExecutor(max_workers=workers)
-        results = pool.map(_flag_chunk, _chunks(jobs, chunk_rows))
-    else:
-        results = map(_flag_chunk, _chunks(jobs, chunk_rows))
-    try:
-        with tqdm(total=total, desc="flag", unit="row", disable=not progress) as bar:
-            for samples, names in jobs:
-                ordered = tuple(name for name in FLAG_NAMES if name in names)
-                for start in range(0, len(samples), chunk_rows):
-                    chunk = samples[start : start + chunk_rows]
-                    _apply(chunk, ordered, next(results), stats)
-                    bar.update(len(chunk))
-    finally:
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
+    expected = sum(len(samples) for samples, _ in jobs)
+    with FlagRunner(
+        stats, workers=workers, chunk_rows=chunk_rows, expected_rows=expected, progress=progress
+    ) as runner:
+        for samples, names in jobs:
+            runner.submit(samples, names)
+        runner.finish()
 
 
 def _flag_chunk(task: tuple[tuple[str, ...], Rows]) -> bytes:

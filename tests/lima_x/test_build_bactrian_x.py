@@ -365,10 +365,9 @@ def test_language_flags_are_computed_on_each_languages_own_rows(
 def test_one_or_two_workers_write_the_same_bytes(
     make_bactrian_dir: Callable[..., Path], tmp_path: Path
 ) -> None:
-    n_rows = 800
-    assert 3 * n_rows >= PARALLEL_MIN_ROWS, "enough rows for the worker processes to start"
+    n_rows = PARALLEL_MIN_ROWS  # each language file is flagged by the workers while read
     source = make_bactrian_dir(n_rows, langs=["EN", "DE", "FR"])
-    for i in range(0, n_rows, 97):
+    for i in range(0, n_rows, 197):
         edit_row(source, "DE", f"row-{i:04d}", {"output": EN_ANSWER})
         edit_row(source, "FR", f"row-{i + 1:04d}", {"output": f"{FR_ANSWER}\n\n{EN_ANSWER}"})
         edit_row(source, "EN", f"row-{i + 2:04d}", {"output": "```python\nprint(1)\n```"})
@@ -382,7 +381,7 @@ def test_one_or_two_workers_write_the_same_bytes(
         assert code == 0, output
     assert parquet_bytes(outs["1"]) == parquet_bytes(outs["2"])
     report = json.loads((outs["2"] / "build_report.json").read_text(encoding="utf-8"))
-    expected = len(range(0, n_rows, 97))
+    expected = len(range(0, n_rows, 197))
     assert report["flags"]["DE"]["not_source_language"] == expected
     assert report["flags"]["FR"]["mixed_language"] == expected
     assert all(report["flags"][lang]["has_code"] == expected for lang in ("EN", "DE", "FR"))
