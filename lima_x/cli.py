@@ -12,11 +12,15 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from lima_x.errors import LimaXError
+
+if TYPE_CHECKING:
+    from lima_x.translate.base import TranslationOptions
+    from lima_x.translate.cost import CostEstimate
 
 logger = logging.getLogger("lima_x")
 
@@ -223,7 +227,7 @@ def _print_estimate(
     langs: list[str],
     source_lang: str,
     backend: str,
-    options: object,
+    options: TranslationOptions,
     cache_path: Path,
     model: str | None,
 ) -> None:
@@ -245,7 +249,7 @@ def _print_estimate(
         targets,
         source_lang=source_lang,
         backend=backend,
-        options=options,  # type: ignore[arg-type]
+        options=options,
         cache_path=cache_path,
         model=model,
     )
@@ -257,14 +261,14 @@ def _print_estimate(
 
 
 def _requests_as_built(
-    estimate: Any,
+    estimate: CostEstimate,
     splits: dict,
     texts: list[str],
     source_lang: str,
-    options: Any,
+    options: TranslationOptions,
     cache_path: Path,
     model: str | None,
-) -> Any:
+) -> CostEstimate:
     """The estimate with DeepL's request count of the build: split by split, 50 texts a call."""
     import dataclasses
 

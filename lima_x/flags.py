@@ -193,7 +193,7 @@ def _line_ending(line: str) -> str:
 
 def default_flag_steps() -> list[Step]:
     """The four flag steps, in column order."""
-    return [HasCode(), NotSourceLanguage(), MixedLanguage(), Untranslatable()]
+    return list(flag_steps(FLAG_NAMES))
 
 
 def flag_steps(names: Sequence[str]) -> list[FlagStep]:
