@@ -10,10 +10,11 @@ from lima_x.flags import (
     NotSourceLanguage,
     Untranslatable,
     default_flag_steps,
+    flag_steps,
     looks_like_verse,
     strip_code,
 )
-from lima_x.langid import guess
+from lima_x.langid import evidence, guess
 from lima_x.pipeline import FilterStep, RunStats, run_pipeline
 from lima_x.records import ParallelSample
 
@@ -166,3 +167,29 @@ def test_pipeline_counts_per_reason_and_filter_steps_drop() -> None:
     assert kept[0].flags == {"untranslatable": True}
     assert kept[2].flags == {}
     assert kept[0].to_row()["untranslatable"] is True and kept[0].to_row()["has_code"] is False
+
+
+def test_evidence_scores_weigh_shared_words_and_add_up() -> None:
+    # "the", "and" are English only; "le" is in the FR, IT and ES profiles (1/3 each);
+    # "ñ" points to ES; "für" counts as the DE word "für" and its letter "ü".
+    first = evidence("The AND le")
+    assert first.words == 3 and first.scores == pytest.approx(
+        {"EN": 2.0, "FR": 1 / 3, "IT": 1 / 3, "ES": 1 / 3}
+    )
+    second = evidence("año für")
+    assert second.scores == pytest.approx({"ES": 1.0, "DE": 2.0})
+    total = first + second
+    assert total.words == 5
+    assert total.scores == pytest.approx(
+        {"EN": 2.0, "FR": 1 / 3, "IT": 1 / 3, "ES": 4 / 3, "DE": 2.0}
+    )
+    assert total.scores == evidence("The AND le\naño für").scores
+
+
+def test_flag_steps_by_name_in_column_order() -> None:
+    assert [s.flag for s in flag_steps(["untranslatable", "has_code"])] == [
+        "has_code",
+        "untranslatable",
+    ]
+    with pytest.raises(ValueError, match="unknown flags"):
+        flag_steps(["has_kode"])
