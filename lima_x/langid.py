@@ -98,10 +98,11 @@ _SCRIPTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("DEVANAGARI", re.compile(r"[\u0900-\u097F]")),
     ("CJK", re.compile(r"[\u3040-\u30FF\u3400-\u4DBF\u4E00-\u9FFF\uAC00-\uD7AF]")),
 )
-_ANY_SCRIPT = re.compile(
+_ANY_SCRIPT = (
     r"[\u0370-\u03FF\u0400-\u04FF\u0590-\u06FF\u0900-\u097F"
     r"\u3040-\u30FF\u3400-\u4DBF\u4E00-\u9FFF\uAC00-\uD7AF]"
 )
+_MARKED_OR_SCRIPT = re.compile(_MARKED_LETTER.pattern + "|" + _ANY_SCRIPT)
 
 
 class Guess(NamedTuple):
@@ -162,10 +163,12 @@ def evidence(text: str) -> Evidence:
     packed = sum(map(_WORD_WEIGHTS.get, tokens, repeat(0, len(tokens))))
     if lowered.isascii():
         return Evidence(packed, len(tokens))
-    packed += sum(map(_LETTER_WEIGHTS.__getitem__, _MARKED_LETTER.findall(lowered)))
+    # One scan finds the marked letters and any letter of another script.
+    found = _MARKED_OR_SCRIPT.findall(lowered)
+    packed += sum(map(_LETTER_WEIGHTS.get, found, repeat(0, len(found))))
     scripts: tuple[tuple[str, int], ...] = ()
     letters = 0
-    if _ANY_SCRIPT.search(text):
+    if not _LETTER_WEIGHTS.keys() >= set(found):
         letters = len(_LETTER.findall(text))
         scripts = tuple((name, len(pattern.findall(text))) for name, pattern in _SCRIPTS)
     return Evidence(packed, len(tokens), letters, scripts)
