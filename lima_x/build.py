@@ -435,7 +435,8 @@ def build_lima(
     overwrite: bool = False,
     progress: bool = True,
 ) -> BuildResult:
-    """Lima-X: flag the source, translate it into every other language, mix and write."""
+    """Lima-X: flag the source, translate it into every other language, flag the
+    translations' language, mix and write."""
     check_output(out, overwrite)
     langs = [lang.upper() for lang in langs]
     source_lang = source_lang.upper()
@@ -478,7 +479,12 @@ def build_lima(
         report=report,
     )
     stats = RunStats()
-    report.flags_rule = f"computed on the {source_lang} source rows and copied to every translation"
+    report.flags_rule = (
+        f"{' and '.join(f'`{n}`' for n in SOURCE_FLAGS)} computed on the {source_lang} source "
+        f"rows and copied to every translation; {' and '.join(f'`{n}`' for n in LANGUAGE_FLAGS)} "
+        "computed on every row in its own language (a translation can come back untranslated "
+        "or mixed)"
+    )
     run_flag_jobs([(source[split], FLAG_NAMES) for split in SPLITS], stats, progress=progress)
     data: SplitData = {split: {} for split in SPLITS}
     for lang in langs:
@@ -495,6 +501,12 @@ def build_lima(
                     options=options,
                     progress=progress,
                 )
+    translations = [data[split][lang] for split in SPLITS for lang in langs if lang != source_lang]
+    for samples in translations:
+        for sample in samples:
+            for name in LANGUAGE_FLAGS:
+                sample.flags.pop(name, None)
+    run_flag_jobs([(samples, LANGUAGE_FLAGS) for samples in translations], stats, progress=progress)
     return write_repo(
         out,
         data,

@@ -10,7 +10,7 @@ from pathlib import Path
 LANGS = ["EN", "DE", "FR", "IT", "ES"]
 
 # Words per language so the flag heuristics see each file in its own language.
-_FILLER = {
+FILLER = {
     "EN": "the answer is that it is not what you think and it can be done",
     "DE": "die Antwort ist, dass es nicht das ist, was du denkst, und es ist mit dir",
     "FR": "la réponse est que ce n'est pas ce que vous pensez et il est dans le jardin",
@@ -25,12 +25,12 @@ def lima_rows(n: int) -> list[dict]:
     for i in range(n):
         conversation = [
             f"Question {i}: how does step {i} work?",
-            f"Step {i} works like this: {_FILLER['EN']}.",
+            f"Step {i} works like this: {FILLER['EN']}.",
         ]
         if i % 7 == 3:
             conversation += [
                 f"And what about step {i + 1}?",
-                f"Step {i + 1} is similar, {_FILLER['EN']}.",
+                f"Step {i + 1} is similar, {FILLER['EN']}.",
             ]
         rows.append(
             {"conversations": conversation, "source": "stackexchange" if i % 2 else "wikihow"}
@@ -50,9 +50,9 @@ def bactrian_rows(lang: str, ids: list[str]) -> list[dict]:
     """Bactrian-X-shaped rows; every 3rd row has a non-empty ``input``."""
     return [
         {
-            "instruction": f"[{lang}] instruction {row_id}: {_FILLER[lang]}",
+            "instruction": f"[{lang}] instruction {row_id}: {FILLER[lang]}",
             "input": f"input {row_id}" if i % 3 == 0 else "",
-            "output": f"[{lang}] output {row_id}: {_FILLER[lang]}.",
+            "output": f"[{lang}] output {row_id}: {FILLER[lang]}.",
             "id": row_id,
         }
         for i, row_id in enumerate(ids)

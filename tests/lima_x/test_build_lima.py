@@ -12,7 +12,14 @@ import pytest
 from typer.testing import CliRunner
 
 from lima_x.cli import build_app
-from tests.lima_x.sources import LANGS, card_header, lima_rows, parquet_bytes, write_jsonl
+from tests.lima_x.sources import (
+    FILLER,
+    LANGS,
+    card_header,
+    lima_rows,
+    parquet_bytes,
+    write_jsonl,
+)
 from tests.servers.deepl_server import DeepLCompatibleServer
 
 CODE_ANSWER = (
@@ -232,3 +239,44 @@ def test_dry_run_request_count_matches_the_build(
     assert sent["DE"] > 2, "several requests per language (per split and chunk)"
     assert estimated == {**{lang: sent[lang] for lang in ("DE", "FR", "IT", "ES")},
                          "total": len(server.requests)}  # fmt: skip
+
+
+def test_language_flags_are_computed_on_each_translation(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A translation that came back in English is flagged in its own language only."""
+    untranslated = "Tell me about the garden"
+    rows = lima_rows(4)
+    rows.append(
+        {
+            "conversations": [
+                f"{untranslated}, please.",
+                f"The garden is where you grow food, and {FILLER['EN']} in the spring.",
+            ],
+            "source": "wikihow",
+        }
+    )
+    train = write_jsonl(tmp_path / "lima" / "train.jsonl", rows)
+    validation = write_jsonl(tmp_path / "lima" / "validation.jsonl", lima_rows(2))
+
+    def translate(text: str, source: str | None, target: str) -> str:
+        if untranslated in text or "The garden" in text:
+            return text  # the translation service left this sample in English
+        return f"{FILLER[target]} {FILLER[target]}."
+
+    out = tmp_path / "lima-x"
+    with DeepLCompatibleServer(translate) as server:
+        monkeypatch.setenv("DEEPL_AUTH_KEY", "test-key")
+        monkeypatch.setenv("DEEPL_SERVER_URL", server.url)
+        code, output = build(*deepl_args(train, validation, out, tmp_path / "cache.sqlite"))
+    assert code == 0, output
+
+    garden_id = "4"
+    for lang in LANGS:
+        flagged = {
+            row["source_id"]
+            for split in ("train", "validation")
+            for row in rows_of(out, lang, split)
+            if row["not_source_language"]
+        }
+        assert flagged == (set() if lang == "EN" else {garden_id}), lang
