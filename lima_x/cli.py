@@ -396,7 +396,12 @@ def inspect_command(
         list[str] | None, typer.Option("--config", help="Only these configs (repeatable).")
     ] = None,
     cache_dir: Annotated[
-        Path | None, typer.Option("--cache-dir", help="datasets cache folder (default: HF's).")
+        Path | None,
+        typer.Option(
+            "--cache-dir",
+            help="Where the temporary datasets cache goes (default: the system temp folder); "
+            "removed afterwards, so a rebuilt folder is never answered from an old cache.",
+        ),
     ] = None,
 ) -> None:
     """Load every config with `datasets` and print configs × splits × rows × languages."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +22,14 @@ class SplitSummary:
 def inspect_folder(
     folder: Path, *, configs: list[str] | None = None, cache_dir: Path | None = None
 ) -> list[SplitSummary]:
-    """One summary per config and split, read through ``datasets.load_dataset(folder, config)``."""
+    """One summary per config and split, read through ``datasets.load_dataset(folder, config)``.
+
+    ``datasets`` keys its cache of a local folder by the folder's name and the files' relative
+    paths, not their content: a rebuilt folder, or another folder of the same name, would be
+    answered from the earlier build's cache (a forced re-download then fails on the cached
+    split sizes). The folder is therefore read into a fresh temporary cache folder (under
+    ``cache_dir`` when given), removed afterwards.
+    """
     import datasets
 
     names = [str(c["config_name"]) for c in read_card_configs(folder)]
@@ -31,15 +39,16 @@ def inspect_folder(
     summaries = []
     bars_were_on = datasets.is_progress_bar_enabled()
     datasets.disable_progress_bars()
+    if cache_dir is not None:
+        Path(cache_dir).mkdir(parents=True, exist_ok=True)
     try:
-        for name in [n for n in names if not configs or n in configs]:
-            loaded = datasets.load_dataset(
-                str(folder), name, cache_dir=str(cache_dir) if cache_dir else None
-            )
-            for split, dataset in loaded.items():
-                counts = Counter(dataset["lang"])
-                ordered = dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
-                summaries.append(SplitSummary(name, split, dataset.num_rows, ordered))
+        with tempfile.TemporaryDirectory(prefix="lima-x-inspect-", dir=cache_dir) as fresh:
+            for name in [n for n in names if not configs or n in configs]:
+                loaded = datasets.load_dataset(str(folder), name, cache_dir=fresh)
+                for split, dataset in loaded.items():
+                    counts = Counter(dataset["lang"])
+                    ordered = dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+                    summaries.append(SplitSummary(name, split, dataset.num_rows, ordered))
     finally:
         if bars_were_on:
             datasets.enable_progress_bars()
