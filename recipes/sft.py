@@ -14,6 +14,7 @@ checkpoint. Early stopping on validation loss keeps the best checkpoint.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -108,6 +109,63 @@ def resolve_splits(dataset, train: str, test: str) -> tuple[str, str]:
     return train, test
 
 
+def _spelling(config: str) -> str:
+    return config.upper().replace("_", "").replace("-", "")
+
+
+def resolve_config(requested: str | None, available: Sequence[str]) -> str | None:
+    """``requested`` if the dataset has it, else the same mixture in the other spelling.
+
+    ``lima-x`` names mixtures ``ENDEFRITES`` / ``DEFRITES-sampled``; the published
+    ``lamarr-org/Lima-X`` spells them ``EN_DE_FR_IT_ES`` / ``DE_FR_IT_ES_sampled``.
+    """
+    if requested is None or not available or requested in available:
+        return requested
+    same = [name for name in available if _spelling(name) == _spelling(requested)]
+    if not same:
+        raise ValueError(
+            f"dataset_config {requested!r} is not a config of the dataset; it has: "
+            f"{', '.join(available)}"
+        )
+    logger.info("dataset_config %s -> %s (the dataset's spelling)", requested, same[0])
+    return same[0]
+
+
+def dataset_config_names(dataset_name: str) -> list[str]:
+    """Config names of ``dataset_name`` (empty when they cannot be listed, e.g. offline)."""
+    from datasets import get_dataset_config_names
+
+    try:
+        return list(get_dataset_config_names(dataset_name))
+    except (OSError, ValueError) as error:  # unreachable Hub, no card: load_dataset will say
+        logger.warning("could not list the configs of %s: %s", dataset_name, error)
+        return []
+
+
+def resolve_resume(value: str | None, output_dir: str) -> str | None:
+    """The checkpoint to resume from: a path, or the last ``checkpoint-*`` of ``output_dir``.
+
+    ``None`` (not given) resumes from the last checkpoint when ``output_dir`` has one, so a
+    rerun of a killed job goes on where it stopped; ``true``/``last`` require one; ``false``
+    starts from scratch.
+    """
+    from transformers.trainer_utils import get_last_checkpoint
+
+    choice = None if value is None else value.strip().lower()
+    if choice in ("false", "no", "none"):
+        return None
+    if choice not in (None, "true", "last", "yes"):
+        return value
+    last = get_last_checkpoint(output_dir) if Path(output_dir).is_dir() else None
+    if last is None and choice is not None:
+        raise FileNotFoundError(
+            f"resume_from_checkpoint={value}: no checkpoint-* folder in {output_dir}"
+        )
+    if last is not None:
+        logger.info("resuming from %s (--resume_from_checkpoint false starts afresh)", last)
+    return last
+
+
 def build_trainer(script_args, training_args, model_args):
     """The ``SFTTrainer`` for the parsed arguments (tokenizer, template, data, callbacks)."""
     from datasets import load_dataset
@@ -151,7 +209,10 @@ def build_trainer(script_args, training_args, model_args):
         )
     tokenizer.chat_template = pick_chat_template(tokenizer, script_args.training_chat_template)
 
-    dataset = load_dataset(script_args.dataset_name, script_args.dataset_config)
+    config = script_args.dataset_config
+    if config is not None:
+        config = resolve_config(config, dataset_config_names(script_args.dataset_name))
+    dataset = load_dataset(script_args.dataset_name, config)
     train_split, test_split = resolve_splits(
         dataset, script_args.dataset_train_split, script_args.dataset_test_split
     )
@@ -178,7 +239,8 @@ def build_trainer(script_args, training_args, model_args):
 
 def main(script_args, training_args, model_args) -> None:
     trainer = build_trainer(script_args, training_args, model_args)
-    trainer.train(resume_from_checkpoint=training_args.resume_from_checkpoint)
+    resume = resolve_resume(training_args.resume_from_checkpoint, training_args.output_dir)
+    trainer.train(resume_from_checkpoint=resume)
     trainer.save_model(training_args.output_dir)
     trainer.save_state()
     state = trainer.state

@@ -152,3 +152,65 @@ def test_cpu_demo_recipe_parses_with_trl() -> None:
     assert training.use_cpu and not training.bf16 and not training.activation_checkpointing
     assert script.dataset_config == "ENDEFRITES-sampled"
     assert training.per_device_train_batch_size * training.gradient_accumulation_steps == 8
+
+
+FAKE_SLURM = {
+    # srun runs its command once, as the second node would (SLURM_PROCID=1).
+    "srun": '#!/usr/bin/env bash\nshift\nSLURM_PROCID=1 exec "$@"\n',
+    "scontrol": '#!/usr/bin/env bash\nprintf "node-a\\nnode-b\\n"\n',
+    "accelerate": '#!/usr/bin/env bash\nprintf "%s\\n" "$@"\n',
+}
+
+
+def _run_slurm_script(tmp_path: Path, *args: str) -> list[str]:
+    """The `accelerate` arguments the Slurm example gives on node 1 (Slurm itself is faked)."""
+    import os
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    for name, text in FAKE_SLURM.items():
+        (bin_dir / name).write_text(text, encoding="utf-8")
+        (bin_dir / name).chmod(0o755)
+    env = {
+        **os.environ,
+        "PATH": f"{bin_dir}:{os.environ['PATH']}",
+        "SLURM_NNODES": "2",
+        "SLURM_JOB_NODELIST": "node-[a-b]",
+    }
+    script = gen.RECIPES_DIR / "slurm" / "sft_multinode.sh"
+    done = subprocess.run(
+        ["bash", str(script), *args], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.splitlines()
+
+
+def _flag(argv: list[str], name: str) -> str:
+    return argv[argv.index(name) + 1]
+
+
+def test_slurm_example_passes_rank_address_and_overrides(tmp_path: Path) -> None:
+    recipe = "recipes/mixtral-8x7b/lima-x/DEFRITES.yaml"
+    argv = _run_slurm_script(tmp_path, recipe, "--learning_rate", "2e-6")
+    assert _flag(argv, "--config_file") == "recipes/accelerate/deepspeed_zero3.yaml"
+    assert (_flag(argv, "--num_machines"), _flag(argv, "--num_processes")) == ("2", "16")
+    assert _flag(argv, "--machine_rank") == "1"
+    assert _flag(argv, "--main_process_ip") == "node-a"
+    assert argv[argv.index("recipes/sft.py") :] == [
+        "recipes/sft.py",
+        "--config",
+        recipe,
+        "--learning_rate",
+        "2e-6",
+    ]
+
+    argv = _run_slurm_script(tmp_path, recipe, "recipes/accelerate/fsdp2.yaml", "--seed", "1")
+    assert _flag(argv, "--config_file") == "recipes/accelerate/fsdp2.yaml"
+    assert argv[-4:] == ["--config", recipe, "--seed", "1"]
+
+
+def test_slurm_output_file_needs_no_folder_made_by_the_job() -> None:
+    """Slurm opens --output before the script runs: a folder the script creates is too late."""
+    text = (gen.RECIPES_DIR / "slurm" / "sft_multinode.sh").read_text(encoding="utf-8")
+    output = next(line for line in text.splitlines() if line.startswith("#SBATCH --output="))
+    assert "/" not in output.removeprefix("#SBATCH --output=")

@@ -13,8 +13,11 @@ from recipes.sft import (
     build_trainer,
     make_parser,
     pick_chat_template,
+    resolve_config,
+    resolve_resume,
     resolve_splits,
 )
+from tests.recipes.hub_folder import write_hub_folder
 from tests.recipes.sft_launch import cpu_recipe, launch
 
 pytestmark = pytest.mark.slow
@@ -303,3 +306,113 @@ def test_slow_remote_code_tokenizer_is_refused_for_assistant_only_loss(
     assert not trainer.processing_class.is_fast
     first = trainer.train_dataset[0]["input_ids"]
     assert trainer.processing_class.decode(first).startswith("<s><|user|>\n")
+
+
+BUILT = ["EN", "ENDEFRITES", "ENDEFRITES-sampled", "EN_DE_FR_IT_ES", "EN_DE_FR_IT_ES_sampled"]
+PUBLISHED = ["EN", "DE", "EN_DE_FR_IT_ES", "DE_FR_IT_ES", "EN_DE_FR_IT_ES_sampled"]
+
+
+@pytest.mark.parametrize(
+    ("requested", "available", "expected"),
+    [
+        ("ENDEFRITES", BUILT, "ENDEFRITES"),
+        ("ENDEFRITES-sampled", BUILT, "ENDEFRITES-sampled"),
+        ("ENDEFRITES", PUBLISHED, "EN_DE_FR_IT_ES"),
+        ("DEFRITES", PUBLISHED, "DE_FR_IT_ES"),
+        ("ENDEFRITES-sampled", PUBLISHED, "EN_DE_FR_IT_ES_sampled"),
+        ("EN", PUBLISHED, "EN"),
+        ("ENDEFRITES", [], "ENDEFRITES"),  # configs not listable: load_dataset decides
+    ],
+)
+def test_mixture_config_is_found_in_either_spelling(requested, available, expected) -> None:
+    assert resolve_config(requested, available) == expected
+
+
+def test_unknown_mixture_config_names_the_ones_there_are() -> None:
+    with pytest.raises(ValueError, match=r"'DEFRITES-sampled'.*has: EN, DE, EN_DE_FR_IT_ES"):
+        resolve_config("DEFRITES-sampled", PUBLISHED)
+
+
+def test_committed_lima_x_recipe_loads_the_published_repo_layout(
+    tiny_model: Path, tmp_path: Path
+) -> None:
+    """lamarr-org/Lima-X spells mixtures EN_DE_FR_IT_ES and names its validation split val."""
+    rows = [
+        {
+            "id": f"{i}_{lang}",
+            "messages": [
+                {"role": "user", "content": f"question {i} {lang}"},
+                {"role": "assistant", "content": f"answer {i} {lang}"},
+            ],
+        }
+        for lang in ("EN", "DE", "FR", "IT", "ES")
+        for i in range(4)
+    ]
+    repo = write_hub_folder(
+        tmp_path / "Lima-X",
+        {
+            "EN": {"train": rows[:4], "val": rows[:2]},
+            "EN_DE_FR_IT_ES": {"train": rows, "val": rows[:5]},
+        },
+    )
+    committed = Path(__file__).resolve().parents[2] / "recipes" / "llama-2-7b" / "lima-x"
+    overrides = {
+        "model_name_or_path": str(tiny_model),
+        "dataset_name": str(repo),
+        "output_dir": str(tmp_path / "out"),
+        "use_cpu": "true",
+        "bf16": "false",
+        "dtype": "float32",
+        "activation_checkpointing": "false",
+        "per_device_train_batch_size": "8",
+    }
+    argv = ["--config", str(committed / "ENDEFRITES.yaml")]
+    for key, value in overrides.items():
+        argv += [f"--{key}", value]
+    trainer = build_trainer(*make_parser().parse_args_and_config(argv))
+    assert len(trainer.train_dataset) == len(rows)
+    assert len(trainer.eval_dataset) == 5
+
+    argv[1] = str(committed / "DEFRITES.yaml")
+    with pytest.raises(ValueError, match="'DEFRITES' is not a config of the dataset; it has: EN"):
+        build_trainer(*make_parser().parse_args_and_config(argv))
+
+
+def test_resume_choice_finds_the_last_checkpoint(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert resolve_resume(None, str(out)) is None  # a fresh run
+    with pytest.raises(FileNotFoundError, match="no checkpoint"):
+        resolve_resume("true", str(out))
+    for step in (4, 12, 8):
+        (out / f"checkpoint-{step}").mkdir(parents=True)
+    last = str(out / "checkpoint-12")
+    assert resolve_resume("true", str(out)) == last
+    assert resolve_resume("last", str(out)) == last
+    assert resolve_resume(None, str(out)) == last  # a rerun goes on where it stopped
+    assert resolve_resume("false", str(out)) is None
+    assert resolve_resume(str(out / "checkpoint-4"), str(out)) == str(out / "checkpoint-4")
+
+
+def test_resume_from_checkpoint_true_goes_on_from_the_last_checkpoint(
+    tiny_model: Path, mixture_repo: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "sft"
+    recipe = cpu_recipe(
+        tiny_model,
+        mixture_repo,
+        "EN",
+        out,
+        gradient_accumulation_steps=1,
+        effective_batch_size=8,
+        max_steps=2,
+        eval_steps=2,
+        save_steps=2,
+    )
+    first, _ = launch(recipe, tmp_path)
+    assert first["global_step"] == 2
+    recipe["max_steps"] = 4
+    state, output = launch(recipe, tmp_path, extra=("--resume_from_checkpoint", "true"))
+    assert f"resuming from {out / 'checkpoint-2'}" in output
+    assert state["global_step"] == 4
+    steps = [entry["step"] for entry in state["log_history"] if "loss" in entry]
+    assert steps == [1, 2, 3, 4]  # the first run's log kept, steps 1-2 not trained again
