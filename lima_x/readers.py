@@ -33,6 +33,7 @@ LIMA_REPO = "GAIR/lima"
 BACTRIAN_X_REPO = "MBZUAI/Bactrian-X"
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
 _HF_PREFIX = "hf://datasets/"
+_DATA_FILE_ENDINGS = (".json", ".jsonl", ".parquet", ".gz")
 
 
 # --------------------------------------------------------------------------- files → rows
@@ -288,10 +289,20 @@ def read_bactrian_x_language(path: Path, lang: str) -> list[ParallelSample]:
 
 
 def is_hub_reference(spec: str) -> bool:
-    """``hf://datasets/...`` or an ``org/name`` id that is not an existing local path."""
+    """``hf://datasets/...`` or an ``org/name`` id that is not a local path.
+
+    ``org/name`` is taken as local when it exists, when ``org`` is an existing folder, or when
+    ``name`` ends like a data file (``lima/train.jsonl``): a mistyped local path then fails as
+    "file not found" instead of as a Hub download.
+    """
     if spec.startswith(_HF_PREFIX):
         return True
-    return bool(_HUB_ID.match(spec)) and not Path(spec).exists()
+    if not _HUB_ID.match(spec):
+        return False
+    path = Path(spec)
+    return not (
+        path.exists() or path.parent.is_dir() or path.name.lower().endswith(_DATA_FILE_ENDINGS)
+    )
 
 
 def split_hub_reference(spec: str) -> tuple[str, str | None, str | None]:
@@ -326,12 +337,13 @@ def hub_download(repo_id: str, filename: str, revision: str | None = None) -> Pa
         raise SourceAccessError(
             f"dataset repo {repo_id} not found, or it is gated/private: {_gated_message(repo_id)}"
         ) from exc
+    except LocalEntryNotFoundError as exc:  # a subclass of EntryNotFoundError: test it first
+        raise SourceAccessError(
+            f"cannot download {filename} from {repo_id}: the Hub is not reachable (or "
+            "HF_HUB_OFFLINE is set) and the file is not in the local Hugging Face cache"
+        ) from exc
     except EntryNotFoundError as exc:
         raise SourceAccessError(f"{repo_id} has no file {filename!r}") from exc
-    except LocalEntryNotFoundError as exc:
-        raise SourceAccessError(
-            f"cannot download {filename} from {repo_id} (offline, and not in the local cache)"
-        ) from exc
     except HfHubHTTPError as exc:
         status = getattr(getattr(exc, "response", None), "status_code", None)
         if status in (401, 403):

@@ -188,6 +188,23 @@ def test_local_paths_are_not_hub_references(tmp_path: Path) -> None:
     assert resolve_bactrian_x_dir(str(folder), ["EN"]) == folder
 
 
+@pytest.mark.parametrize("name", ["train.jsonl", "data.json.gz", "rows.parquet", "x.json"])
+def test_mistyped_local_files_fail_as_local_files_not_as_hub_downloads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    """`lima/train.jsonl` with a typo looks like an `org/name` id; it must be read as a path."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "lima").mkdir()
+    for spec in (f"lima/{name}", f"limma/{name}"):
+        assert not is_hub_reference(spec)
+        assert resolve_file(spec, default_filename="train.jsonl") == Path(spec)
+        with pytest.raises(InputFormatError, match="file not found"):
+            load_rows(resolve_file(spec, default_filename="train.jsonl"))
+    # An existing folder named like an org: `lima/other` is a local folder, not a repo.
+    assert not is_hub_reference("lima/other")
+    assert is_hub_reference("GAIR/lima") and is_hub_reference("MBZUAI/Bactrian-X")
+
+
 class _RefusingHub(BaseHTTPRequestHandler):
     """Answers every Hub request like a gated repo does without accepted terms."""
 
@@ -255,4 +272,6 @@ def test_offline_hub_download_fails_clearly(
     )
     assert "FAILED" in result.stdout, result.stderr[-2000:]
     assert "data/en.json.gz" in result.stdout
+    assert "not reachable" in result.stdout and "local Hugging Face cache" in result.stdout
+    assert "has no file" not in result.stdout  # the repo has it; the machine is offline
     assert SourceAccessError.__name__ not in result.stderr
