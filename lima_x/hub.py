@@ -119,7 +119,7 @@ def push_folder(
 
     The token comes from ``HF_TOKEN`` (or the ``huggingface_hub`` login); it is never logged.
     """
-    from huggingface_hub import HfApi
+    from huggingface_hub import HfApi, get_token
 
     folder = Path(folder)
     configs = read_card_configs(folder)
@@ -129,7 +129,13 @@ def push_folder(
             missing = [p for p in paths if not (folder / p).is_file()]
             if missing:
                 raise LimaXError(f"config {config['config_name']}: missing files {missing[:3]}")
-    api = HfApi(token=os.environ.get("HF_TOKEN") or None)
+    token = os.environ.get("HF_TOKEN") or get_token()
+    if not token:
+        raise LimaXError(
+            f"no Hugging Face token: set HF_TOKEN to a token with write access to {repo_id} "
+            "(https://huggingface.co/settings/tokens), or log in with `hf auth login`"
+        )
+    api = HfApi(token=token)
     api.create_repo(repo_id, repo_type="dataset", private=private, exist_ok=True)
     logger.info("uploading %s to datasets/%s (%d configs)", folder, repo_id, len(configs))
     info = api.upload_folder(

@@ -65,3 +65,25 @@ def test_push_checks_the_folder_before_any_upload(
     result = runner.invoke(build_app(), ["push", str(tmp_path / "nothing"), "--repo-id", "org/x"])
     assert result.exit_code == 1
     assert "README.md not found" in result.output
+
+
+def test_push_without_a_token_says_to_set_hf_token(
+    make_bactrian_dir: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import huggingface_hub.constants
+
+    for name in ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HF_OIDC_RESOURCE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(huggingface_hub.constants, "HF_TOKEN_PATH", str(tmp_path / "no-token"))
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", True)  # never the network
+    out = tmp_path / "repo"
+    source = make_bactrian_dir(12, langs=["EN", "DE"])
+    runner = CliRunner()
+    args = ["build", "bactrian-x", "--source-dir", str(source), "--langs", "EN,DE"]
+    assert runner.invoke(build_app(), [*args, "--out", str(out)]).exit_code == 0
+    result = runner.invoke(build_app(), ["push", str(out), "--repo-id", "org/name"])
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        "error: no Hugging Face token: set HF_TOKEN to a token with write access to org/name "
+        "(https://huggingface.co/settings/tokens), or log in with `hf auth login`"
+    ]
