@@ -48,6 +48,78 @@ def _languages(data_dir: Path, lang: str) -> list[str]:
     return [normalize_lang(code) for code in lang.split(",")]
 
 
+def _answer_files(data_dir: Path, lang: str) -> list[str]:
+    """The model ids with a ``model_answer/<id>.jsonl`` in one language, sorted."""
+    from mt_bench_x.layout import BenchPaths
+
+    return sorted(p.stem for p in BenchPaths(data_dir, lang).model_answer_dir.glob("*.jsonl"))
+
+
+def _languages_with_answers(data_dir: Path, langs: list[str], models: list[str]) -> list[str]:
+    """``--lang all``: the languages where any of ``models`` (any model, when none is named)
+    has answers; the others are skipped with a note, none left is an error."""
+    from mt_bench_x.layout import file_safe
+
+    wanted = {file_safe(model) for model in models}
+    kept = [
+        code
+        for code in langs
+        if (
+            wanted & set(_answer_files(data_dir, code)) if wanted else _answer_files(data_dir, code)
+        )
+    ]
+    if not kept:
+        who = f"for {', '.join(models)} " if models else ""
+        raise MTBenchXError(
+            f"{data_dir}: no model answers {who}in any of {', '.join(langs)} "
+            "(mt_bench_<LANG>/model_answer/<model>.jsonl; run `mt-bench-x answer` first)"
+        )
+    skipped = [code for code in langs if code not in kept]
+    if skipped:
+        typer.echo(f"--lang all: no answers in {', '.join(skipped)}; skipped", err=True)
+    return kept
+
+
+def _languages_with_judgments(
+    data_dir: Path, langs: list[str], judge_model: str, mode: ModeChoice, run: int
+) -> list[str]:
+    """``--lang all`` in ``show``: the languages that have the judgment file; the others are
+    skipped with a note (none left: the first language, whose missing file is the error)."""
+    from mt_bench_x.layout import BenchPaths
+
+    kind = "single" if mode == ModeChoice.single else "pair"
+    kept = [
+        code
+        for code in langs
+        if BenchPaths(data_dir, code).judgment_file(judge_model, kind, run).is_file()
+    ]
+    if not kept:
+        return langs[:1]
+    skipped = [code for code in langs if code not in kept]
+    if skipped:
+        typer.echo(f"--lang all: no judgments in {', '.join(skipped)}; skipped", err=True)
+    return kept
+
+
+def _default_models(data_dir: Path, lang: str, mode: ModeChoice, baseline: str) -> list[str]:
+    """Every model with answers in ``lang`` (less the baseline of pairwise-baseline)."""
+    from mt_bench_x.layout import BenchPaths
+
+    models = _answer_files(data_dir, lang)
+    if mode == ModeChoice.pairwise_baseline:
+        models = [m for m in models if m != baseline]
+    if not models:
+        where = BenchPaths(data_dir, lang).model_answer_dir
+        extra = (
+            f" besides the baseline {baseline!r}" if mode == ModeChoice.pairwise_baseline else ""
+        )
+        raise MTBenchXError(
+            f"{where}: no model answers{extra} to judge (run `mt-bench-x answer` first, "
+            "or name the models with --model-list)"
+        )
+    return models
+
+
 def _fail(error: Exception) -> typer.Exit:
     typer.echo(f"error: {error}", err=True)
     return typer.Exit(code=2)
@@ -127,16 +199,10 @@ def judge(
     models = list(model_list or []) + list(ctx.args)
     try:
         langs = _languages(data_dir, lang)
+        if lang.lower() == "all":
+            langs = _languages_with_answers(data_dir, langs, models)
         if not models:
-            from mt_bench_x.layout import BenchPaths
-
-            models = sorted(
-                p.stem for p in BenchPaths(data_dir, langs[0]).model_answer_dir.glob("*.jsonl")
-            )
-            if mode != ModeChoice.single:
-                models = [
-                    m for m in models if m != baseline_model or mode == ModeChoice.pairwise_all
-                ]
+            models = _default_models(data_dir, langs[0], mode, baseline_model)
         job = JudgeJob(
             mode=mode.value,  # type: ignore[arg-type]
             judge_model=judge_model,
@@ -293,6 +359,8 @@ def show(
 
     try:
         langs = _languages(data_dir, lang)
+        if lang.lower() == "all":
+            langs = _languages_with_judgments(data_dir, langs, judge_model, mode, run)
         baseline = baseline_model if mode == ModeChoice.pairwise_baseline else None
         report = results.build_report(
             data_dir,

@@ -233,15 +233,26 @@ def build_report(
     """Rows for every language and the cross-lingual rows (see the module docstring)."""
     kind = "single" if mode == "single" else "pair"
     rows: list[dict[str, Any]] = []
+    files: list[str] = []
+    present: set[str] = set()
     for lang in langs:
         paths = BenchPaths(data_dir, lang)
-        records = latest_judgments(paths.judgment_file(judge_model, kind, run))  # type: ignore[arg-type]
+        path = paths.judgment_file(judge_model, kind, run)  # type: ignore[arg-type]
+        records = latest_judgments(path)
+        files.append(str(path))
+        present.update(model for record in records for model in record_models(record))
         if kind == "single":
             if models is not None:
                 records = [r for r in records if r.get("model") in models]
             rows.extend(_single_rows(paths.lang, records, _categories(paths)))
         else:
             rows.extend(_pair_rows(paths.lang, records, models, baseline))
+    if not rows:
+        raise InputFileError(
+            ", ".join(files),
+            f"no judgments for {_selection(models, baseline)} (the file(s) hold "
+            f"{', '.join(sorted(present)) or 'no judgment'})",
+        )
     if len(langs) > 1:
         rows.extend(_cross_lingual_single(rows) if kind == "single" else _cross_lingual_pair(rows))
     return {
@@ -252,6 +263,11 @@ def build_report(
         "columns": list(SINGLE_COLUMNS if kind == "single" else PAIR_COLUMNS),
         "rows": rows,
     }
+
+
+def _selection(models: list[str] | None, baseline: str | None) -> str:
+    what = f"models {', '.join(models)}" if models else "any model"
+    return what + (f" against the baseline {baseline!r}" if baseline else "")
 
 
 def _fmt(value: Any) -> str:

@@ -81,16 +81,27 @@ def resume_key(
 
 
 def model_pairs(mode: Mode, models: Sequence[str], baseline: str | None) -> list[tuple[str, ...]]:
-    """The model tuples of a mode: ``(m,)``, ``(m, baseline)`` or every ``(m_i, m_j), i < j``."""
+    """The model tuples of a mode: ``(m,)``, ``(m, baseline)`` or every ``(m_i, m_j), i < j``.
+
+    A mode left with nothing to judge (no model; pairwise with one model) is a ``ValueError``
+    rather than a run that judges nothing and reports success.
+    """
     if mode == "single":
-        return [(model,) for model in models]
-    if mode == "pairwise-baseline":
+        tuples: list[tuple[str, ...]] = [(model,) for model in models]
+        needed = "at least one model"
+    elif mode == "pairwise-baseline":
         if not baseline:
             raise ValueError("pairwise-baseline needs a baseline model")
-        return [(model, baseline) for model in models if model != baseline]
-    if mode == "pairwise-all":
-        return [(a, b) for i, a in enumerate(models) for b in models[i + 1 :]]
-    raise ValueError(f"mode {mode!r}: expected one of {', '.join(MODES)}")
+        tuples = [(model, baseline) for model in models if model != baseline]
+        needed = f"a model other than the baseline {baseline!r}"
+    elif mode == "pairwise-all":
+        tuples = [(a, b) for i, a in enumerate(models) for b in models[i + 1 :]]
+        needed = "at least two models"
+    else:
+        raise ValueError(f"mode {mode!r}: expected one of {', '.join(MODES)}")
+    if not tuples:
+        raise ValueError(f"{mode} needs {needed}; got {list(models)}")
+    return tuples
 
 
 def make_matches(

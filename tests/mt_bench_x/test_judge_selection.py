@@ -1,0 +1,77 @@
+"""Which languages and models `judge` and `show` take, and runs with nothing to judge."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from mt_bench_x.cli import build_app
+from mt_bench_x.judge.matches import model_pairs
+from tests.mt_bench_x.judge_fixtures import judge_reply, make_data_dir
+from tests.servers.openai_server import OpenAICompatibleServer
+
+
+def cli(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(build_app(), list(args), env={"OPENAI_API_KEY": "sk-test"})
+    return result.exit_code, result.stdout, result.output
+
+
+@pytest.fixture
+def two_langs(tmp_path: Path, shared_data: Path) -> Path:
+    """DE with answers of model-a and model-b; EN with questions and prompts only."""
+    data_dir = make_data_dir(tmp_path / "data", shared_data, langs=("DE", "EN"), per_category=1)
+    shutil.rmtree(data_dir / "mt_bench_EN" / "model_answer")
+    return data_dir
+
+
+def test_no_answers_is_an_error_not_an_empty_success(two_langs: Path) -> None:
+    with OpenAICompatibleServer(judge_reply) as server:
+        code, _, output = cli("judge", "--lang", "EN", "--data-dir", str(two_langs),
+                              "--judge-base-url", server.base_url, "--no-progress")  # fmt: skip
+    assert code == 2, output
+    assert "mt_bench_EN/model_answer" in output and "no model answers" in output
+    assert server.requests == []
+
+
+@pytest.mark.parametrize(
+    ("mode", "models", "needed"),
+    [
+        ("pairwise-all", ["model-a"], "at least two models"),
+        ("pairwise-baseline", ["model-b"], "other than the baseline"),
+        ("single", [], "at least one model"),
+    ],
+)
+def test_a_mode_with_nothing_to_judge_is_an_error(mode: str, models: list, needed: str) -> None:
+    with pytest.raises(ValueError, match=needed):
+        model_pairs(mode, models, "model-b")  # type: ignore[arg-type]
+
+
+def test_lang_all_judges_and_shows_the_languages_that_have_answers(two_langs: Path) -> None:
+    with OpenAICompatibleServer(judge_reply) as server:
+        args = ["--judge-base-url", server.base_url, "--no-progress"]
+        code, stdout, output = cli("judge", "--lang", "all", "--data-dir", str(two_langs), *args)
+    assert code == 0, output
+    assert "no answers in EN; skipped" in output
+    assert stdout.startswith("DE: 32 judged")  # 8 questions x 2 turns x 2 models
+    assert not (two_langs / "mt_bench_EN" / "model_judgment").exists()
+    code, stdout, output = cli("show", "--lang", "all", "--data-dir", str(two_langs),
+                               "--format", "json")  # fmt: skip
+    assert code == 0, output
+    assert "no judgments in EN; skipped" in output
+    assert json.loads(stdout)["languages"] == ["DE"]
+
+
+def test_show_with_an_absent_baseline_names_the_models_present(two_langs: Path) -> None:
+    with OpenAICompatibleServer(judge_reply) as server:
+        code, _, output = cli("judge", "--lang", "DE", "--mode", "pairwise-all",
+                              "--data-dir", str(two_langs), "--judge-base-url", server.base_url,
+                              "--no-progress")  # fmt: skip
+    assert code == 0, output
+    code, _, output = cli("show", "--lang", "DE", "--mode", "pairwise-baseline",
+                          "--data-dir", str(two_langs))  # fmt: skip
+    assert code == 2
+    assert "baseline 'gpt-3.5-turbo'" in output and "model-a, model-b" in output
