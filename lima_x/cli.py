@@ -103,11 +103,18 @@ def build_lima_command(
         typer.Option("--source", help="LIMA train.jsonl: a file, hf://datasets/… or GAIR/lima."),
     ],
     langs: LangsOption,
-    out: OutOption,
     translator: Annotated[
         str,
         typer.Option("--translator", help="deepl | openai | none (none: source language only)."),
     ],
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Output folder, written exactly as it is pushed to the Hub (not needed with "
+            "--dry-run).",
+        ),
+    ] = None,
     validation: Annotated[
         str | None,
         typer.Option(
@@ -171,6 +178,10 @@ def build_lima_command(
     from lima_x.translate.factory import create_translator
 
     language_list = parse_langs(langs)
+    if out is None and not dry_run:
+        raise typer.BadParameter(
+            "expected an output folder (only --dry-run needs none)", param_hint="--out"
+        )
     options = TranslationOptions(formality=formality, context=context, glossary_id=glossary_id)
     cache_path = cache or default_cache_path()
     try:
@@ -195,6 +206,7 @@ def build_lima_command(
                 splits, language_list, source_lang.upper(), translator, options, cache_path, model
             )
             return
+        assert out is not None
         engine = create_translator(
             translator, cache_path=cache_path, model=model, base_url=base_url, show_progress=False
         )

@@ -171,6 +171,18 @@ def test_dry_run_estimates_per_language_and_calls_nothing(
     assert "USD" in output and "characters" in output
 
 
+def test_dry_run_needs_no_out_but_a_build_does(sources: tuple[Path, Path], tmp_path: Path) -> None:
+    train, _ = sources
+    common = ["--source", str(train), "--langs", "EN,DE", "--cache", str(tmp_path / "c.sqlite")]
+    code, output = build(*common, "--translator", "deepl", "--dry-run")
+    assert code == 0, output
+    assert "dry run:" in output and "DE" in output
+    code, output = build(*common, "--translator", "none")
+    assert code == 2
+    assert "--out" in output and "--dry-run" in output
+    assert list(tmp_path.iterdir()) == [tmp_path / "lima"]
+
+
 def test_translator_none_builds_the_source_language_only(
     sources: tuple[Path, Path], tmp_path: Path
 ) -> None:
