@@ -33,7 +33,8 @@ _CLOSE_QUOTES = "\"'`“”«»‘’」』"
 
 _DOUBLE = re.compile(r"\[\[\s*([^\[\]\n]{1,20}?)\s*\]\]")
 _SINGLE = re.compile(r"(?<!\[)\[\s*(\d{1,3}(?:[.,]\d+)?)\s*\](?!\])")
-_NUMBER = re.compile(r"^(\d{1,3}(?:[.,]\d+)?)(?:\s*/\s*10)?$")
+#: A signed number is a token too, so that a last ``[[-2]]`` is out of range, not skipped.
+_NUMBER = re.compile(r"^([-+\u2212]?\d{1,3}(?:[.,]\d+)?)(?:\s*/\s*10)?$")
 _PAIR = re.compile(r"\[\[\s*([ABCD])\s*\]\]")
 
 
@@ -58,7 +59,7 @@ def _to_score(token: str) -> int | float | None:
     match = _NUMBER.match(token.strip())
     if match is None:
         return None
-    number = float(match.group(1).replace(",", "."))
+    number = float(match.group(1).replace(",", ".").replace("\u2212", "-"))
     if not MIN_SCORE <= number <= MAX_SCORE:
         return None
     return int(number) if number.is_integer() else number

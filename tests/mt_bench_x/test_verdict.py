@@ -39,6 +39,9 @@ RATING_TABLE = [
     ("", None),
     ("[[A]]", None),
     ("Rating: [[-3]]", None),
+    ("Rating: [[8]] ... after the error in turn 2: [[-2]]", None),
+    ("Rating: [[9]] ... revised: [[\u22121]]", None),
+    ("Rating: [[+7]]", 7),
     # only the format quoted, with several values: no verdict
     ('Use "[[1]]" for bad and "[[10]]" for perfect.', None),
     # FastChat's single-bracket fallback, last one
