@@ -481,11 +481,19 @@ def build_app() -> typer.Typer:
     return app
 
 
-def main() -> None:
+#: HTTP clients that log one INFO line per request (the openai SDK's through ``httpx2``).
+QUIET_LOGGERS = ("deepl", "httpx", "httpx2", "openai")
+
+
+def configure_logging() -> None:
+    """INFO for our own messages; the HTTP clients only from WARNING (progress bars say more)."""
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    # The deepl SDK logs every request at INFO; progress bars say the same.
-    for noisy in ("deepl", "httpx"):
+    for noisy in QUIET_LOGGERS:
         logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def main() -> None:
+    configure_logging()
     build_app()()
 
 

@@ -179,3 +179,25 @@ def test_factory_reads_key_and_base_url_from_the_environment(monkeypatch) -> Non
     assert create_translator("none", cache_path=None) is None
     with pytest.raises(ValueError, match="expected one of deepl, openai, none"):
         create_translator("google", cache_path=None)
+
+
+def test_the_command_line_logs_no_line_per_http_request(caplog: pytest.LogCaptureFixture) -> None:
+    """The CLI's logging: our INFO messages, but not the clients' one line per request."""
+    from lima_x.cli import QUIET_LOGGERS, configure_logging
+
+    names = ["", "lima_x", *QUIET_LOGGERS]
+    levels = {name: logging.getLogger(name).level for name in names}
+    try:
+        logging.getLogger().setLevel(logging.INFO)  # as basicConfig sets it outside pytest
+        configure_logging()
+        with OpenAICompatibleServer(lambda body: fake_translate(original_text(body))) as server:
+            translator(server).translate(
+                ["Hello world."], source_lang="EN", target_lang="DE", options=OPTIONS
+            )
+        logging.getLogger("lima_x").info("our own message")
+    finally:
+        for name, level in levels.items():
+            logging.getLogger(name).setLevel(level)
+    messages = [record.getMessage() for record in caplog.records]
+    assert "our own message" in messages
+    assert not [m for m in messages if "HTTP Request" in m], messages
