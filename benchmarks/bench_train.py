@@ -284,6 +284,22 @@ def model_size_from_config(config) -> ModelSize:
     )
 
 
+def best_fit_decreasing(lengths: list[int], capacity: int) -> int:
+    """Rows of ``capacity`` that best-fit decreasing packs ``lengths`` (each <= capacity) into.
+
+    The free space of the open rows is kept sorted, so the best fit (the smallest free space
+    that holds the sequence) is a bisection: O(n log n) searches, not a scan of every row.
+    """
+    import bisect
+
+    free: list[int] = []
+    for n in sorted(lengths, reverse=True):
+        i = bisect.bisect_left(free, n)
+        left = (free.pop(i) if i < len(free) else capacity) - n
+        bisect.insort(free, left)
+    return len(free)
+
+
 def padding_waste(lengths: list[int], batch: int, max_length: int, seed: int = 0) -> dict:
     """Share of padded positions: shuffled batches padded to their longest vs BFD packing."""
     import random
@@ -296,14 +312,7 @@ def padding_waste(lengths: list[int], batch: int, max_length: int, seed: int = 0
         for chunk in (order[i : i + batch] for i in range(0, len(order), batch))
         for batch_max in [max(chunk)]
     )
-    bins: list[int] = []  # best-fit decreasing into rows of max_length
-    for n in sorted(clipped, reverse=True):
-        fits = [i for i, used in enumerate(bins) if used + n <= max_length]
-        if fits:
-            best = min(fits, key=lambda i: max_length - bins[i] - n)
-            bins[best] += n
-        else:
-            bins.append(n)
+    rows = best_fit_decreasing(clipped, max_length)
     real = sum(clipped)
     return {
         "samples": len(lengths),
@@ -312,8 +321,8 @@ def padding_waste(lengths: list[int], batch: int, max_length: int, seed: int = 0
         "mean_length": real / len(lengths),
         "max_length_seen": max(lengths),
         "padding_waste_unpacked": 1 - real / padded,
-        "packed_rows": len(bins),
-        "padding_waste_packed": 1 - real / (len(bins) * max_length),
+        "packed_rows": rows,
+        "padding_waste_packed": 1 - real / (rows * max_length),
     }
 
 

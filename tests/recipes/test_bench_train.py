@@ -54,6 +54,29 @@ def test_padding_waste_against_a_hand_count() -> None:
     assert clipped["truncated_samples"] == 1 and clipped["tokens"] == 60
 
 
+def _best_fit_rows_by_scanning(lengths: list[int], capacity: int) -> int:
+    """Best-fit decreasing written the plain way: scan every open row for the tightest fit."""
+    rows: list[int] = []
+    for n in sorted(lengths, reverse=True):
+        fits = [i for i, used in enumerate(rows) if used + n <= capacity]
+        if fits:
+            rows[min(fits, key=lambda i: capacity - rows[i] - n)] += n
+        else:
+            rows.append(n)
+    return len(rows)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_best_fit_decreasing_matches_a_row_scan(seed: int) -> None:
+    import random
+
+    rng = random.Random(seed)
+    lengths = [min(2048, int(rng.lognormvariate(5.5, 0.9)) + 1) for _ in range(400)]
+    rows = bench.best_fit_decreasing(lengths, 2048)
+    assert rows == _best_fit_rows_by_scanning(lengths, 2048)
+    assert rows >= sum(lengths) / 2048
+
+
 @pytest.mark.slow
 def test_cpu_throughput_and_padding_runs(tiny_model: Path, mixture_repo: Path, tmp_path: Path):
     out = tmp_path / "throughput.json"

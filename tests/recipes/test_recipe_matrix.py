@@ -56,6 +56,14 @@ def test_recipe_parses_with_trl_and_has_the_paper_settings(path: Path) -> None:
     assert training.greater_is_better is False
     assert script.early_stopping_patience > 0
     assert script.effective_batch_size == 64
+    # transformers refuses load_best_model_at_end when evaluation and saving are not aligned
+    assert training.eval_strategy == training.save_strategy != "no"
+    if training.eval_strategy == "steps":
+        assert training.save_steps % training.eval_steps == 0
+    assert training.save_total_limit is None or training.save_total_limit >= 2
+    assert training.bf16 and training.activation_checkpointing
+    assert script.dataset_train_split == "train"
+    assert script.dataset_test_split == "validation"
 
 
 def _combinations():
