@@ -55,7 +55,7 @@ def load_rows(path: Path) -> list[tuple[int, Row]]:
                 raw = handle.read()
         else:
             raw = path.read_bytes()
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8-sig")  # a byte order mark (files saved on Windows) is dropped
     except (OSError, EOFError, UnicodeDecodeError) as exc:
         raise InputFormatError(str(path), f"cannot read the file as UTF-8 text: {exc}") from exc
     if text.lstrip().startswith("["):

@@ -102,6 +102,18 @@ def test_gzipped_jsonl_conversations(tmp_path: Path) -> None:
     assert len(read_lima(path)) == 2
 
 
+def test_files_with_a_byte_order_mark(tmp_path: Path) -> None:
+    """Editors on Windows save UTF-8 with a BOM; both JSONL and JSON arrays must still read."""
+    jsonl = tmp_path / "train.jsonl"
+    jsonl.write_bytes(
+        b"\xef\xbb\xbf" + write_jsonl(tmp_path / "x.jsonl", lima_rows(3)).read_bytes()
+    )
+    assert [s.source_id for s in read_lima(jsonl)] == ["0", "1", "2"]
+    array = tmp_path / "en.json"
+    array.write_bytes(b"\xef\xbb\xbf" + json.dumps(bactrian_rows("EN", ["a", "b"])).encode())
+    assert [s.source_id for s in read_bactrian_x_language(array, "EN")] == ["a", "b"]
+
+
 BAD_ROWS = [
     ('{"conversations": ["only a question"]}', 0, "user/assistant pairs"),
     ('{"conversations": ["q", 3]}', 0, "turn 1"),
