@@ -78,6 +78,21 @@ class PromptFormatter:
         conv.append_message(conv.roles[1], None)
         return conv.get_prompt()
 
+    @property
+    def add_special_tokens(self) -> bool:
+        """Whether tokenizing a prompt adds the tokenizer's special tokens (BOS).
+
+        A chat template writes them into the text itself, so adding them again would double
+        the BOS; a FastChat template does not, so they are added (as ``gen_model_answer``
+        does with ``tokenizer([prompt])``).
+        """
+        return self.conv_template is not None
+
+    def token_ids(self, conversation: Conversation) -> list[int]:
+        """The prompt of a conversation as token ids, special tokens as above."""
+        ids = self.tokenizer(self(conversation), add_special_tokens=self.add_special_tokens)
+        return list(ids["input_ids"])
+
     def clean(self, text: str) -> str:
         """Cut at the template's stop string(s) and strip, as FastChat does."""
         stops = [self.stop_str] if isinstance(self.stop_str, str) else list(self.stop_str or [])
@@ -129,15 +144,22 @@ class TransformersBackend:
         self.seed = seed
         torch.manual_seed(seed)
 
+    def encode(self, conversations: Sequence[Conversation]) -> Any:
+        """The batch's prompts as left-padded tensors on the model's device."""
+        prompts = [self.format(conversation) for conversation in conversations]
+        return self.tokenizer(
+            prompts,
+            return_tensors="pt",
+            padding=True,
+            add_special_tokens=self.format.add_special_tokens,
+        ).to(self.device)
+
     def generate(
         self, conversations: Sequence[Conversation], *, temperature: float, max_new_tokens: int
     ) -> list[str]:
         import torch
 
-        prompts = [self.format(conversation) for conversation in conversations]
-        inputs = self.tokenizer(
-            prompts, return_tensors="pt", padding=True, add_special_tokens=False
-        ).to(self.device)
+        inputs = self.encode(conversations)
         sampling: dict[str, Any] = (
             {"do_sample": False}
             if temperature < GREEDY_BELOW
@@ -183,7 +205,11 @@ class VLLMBackend:
             temperature=0.0 if temperature < GREEDY_BELOW else temperature,
             max_tokens=max_new_tokens,
         )
-        prompts = [self.format(conversation) for conversation in conversations]
+        # Token ids, not text: vLLM would add a BOS to text that a chat template already opened.
+        prompts = [
+            {"prompt_token_ids": self.format.token_ids(conversation)}
+            for conversation in conversations
+        ]
         outputs = self.llm.generate(prompts, params, use_tqdm=False)
         return [self.format.clean(output.outputs[0].text) for output in outputs]
 

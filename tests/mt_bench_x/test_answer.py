@@ -151,6 +151,39 @@ def test_checkpoint_without_chat_template(tiny_model: Path, data_dir: Path, tmp_
     assert report.answered == 1
 
 
+def _add_bos(target: Path) -> Path:
+    """The model at ``target``, its tokenizer changed to put BOS before every text it encodes."""
+    from tokenizers.processors import TemplateProcessing
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(target)
+    bos = (tokenizer.bos_token, tokenizer.bos_token_id)
+    tokenizer.backend_tokenizer.post_processor = TemplateProcessing(
+        single=f"{bos[0]} $A", pair=f"{bos[0]} $A $B", special_tokens=[bos]
+    )
+    tokenizer.save_pretrained(target)
+    return target
+
+
+@pytest.mark.parametrize("conv_template", [None, "vicuna_v1.1"])
+def test_prompts_start_with_exactly_one_bos(
+    tiny_model: Path, tmp_path: Path, conv_template: str | None
+) -> None:
+    model = tmp_path / "bos"
+    if conv_template is None:
+        shutil.copytree(tiny_model, model)
+    else:
+        _strip_chat_template(tiny_model, model)
+    _add_bos(model)
+    backend = TransformersBackend(str(model), device="cpu", conv_template=conv_template)
+    bos = backend.tokenizer.bos_token_id
+    conversation = [{"role": "user", "content": "Hallo"}]
+    assert backend.tokenizer("x").input_ids[0] == bos  # the tokenizer adds BOS to plain text
+    for ids in (backend.encode([conversation])["input_ids"][0].tolist(),
+                backend.format.token_ids(conversation)):  # fmt: skip
+        assert ids[0] == bos and ids.count(bos) == 1
+
+
 def test_openai_backend_two_turns_temperatures_and_system_prompts(
     data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
