@@ -243,12 +243,25 @@ class OpenAIBackend:
         self.parallel = max(1, parallel)
 
     def _one(self, conversation: Conversation, temperature: float, max_new_tokens: int) -> str:
-        response = self.client.chat.completions.create(
-            model=self.model,
-            messages=conversation,  # type: ignore[arg-type]
-            temperature=0.0 if temperature < GREEDY_BELOW else temperature,
-            max_tokens=max_new_tokens,
-        )
+        import openai
+
+        try:
+            response = self.client.chat.completions.create(
+                model=self.model,
+                messages=conversation,  # type: ignore[arg-type]
+                temperature=0.0 if temperature < GREEDY_BELOW else temperature,
+                max_tokens=max_new_tokens,
+            )
+        except openai.APIError as error:
+            # The status and type only: a server's message may quote the request or the key.
+            status = getattr(error, "status_code", None)
+            described = (
+                f"HTTP {status} ({type(error).__name__})" if status else type(error).__name__
+            )
+            raise AnswerBackendError(
+                f"answer call to {self.client.base_url} for model {self.model!r} failed: "
+                f"{described}; finished questions are saved, run again to continue"
+            ) from None
         return (response.choices[0].message.content or "").strip()
 
     def generate(

@@ -240,6 +240,28 @@ def test_openai_backend_two_turns_temperatures_and_system_prompts(
     assert records[0].turns[1].startswith("reply 4 to ")
 
 
+def test_openai_backend_failure_is_a_clear_error_and_keeps_finished_answers(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-answer-secret")
+    questions = {q.number: q for q in load_questions(BenchPaths(data_dir, "DE").question_file)}
+    failing = questions[82].turns[0]
+
+    def respond(body: dict) -> str:
+        if any(m["content"] == failing for m in body["messages"]):
+            raise RuntimeError("the server fails on question 82")
+        return "ok"
+
+    settings = AnswerSettings("served", batch_size=1, question_ids=["81", "82"])
+    with OpenAICompatibleServer(respond) as server:
+        backend = OpenAIBackend("tiny-served", base_url=server.base_url, max_retries=0)
+        with pytest.raises(AnswerBackendError, match="HTTP 500") as caught:
+            answer_languages(backend, data_dir, ["DE"], settings, show_progress=False)
+    assert "sk-answer-secret" not in str(caught.value)
+    records = load_answer_records(BenchPaths(data_dir, "DE").model_answer_file("served"))
+    assert [r.question_id for r in records] == ["81_DE"]
+
+
 def test_unknown_question_ids_are_refused(data_dir: Path) -> None:
     settings = AnswerSettings("x", question_ids=["81", "999"])
     with pytest.raises(ValueError, match="999"):
