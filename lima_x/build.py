@@ -80,15 +80,18 @@ def gc_paused(func: Callable[P, R]) -> Callable[P, R]:
 
 
 def _sampled_table(
-    per_lang: dict[str, pa.Table], mixture: Mixture, seed: int, split: str
+    per_lang: dict[str, pa.Table], mixture: Mixture, seed: int, split: str, offset: int
 ) -> pa.Table:
+    """One split of a sampled mixture; ``offset``: ids the earlier splits dealt."""
     import pyarrow as pa
 
     ids = per_lang[mixture.langs[0]].column("source_id").to_pylist()
     for lang in mixture.langs[1:]:
         if per_lang[lang].column("source_id").to_pylist() != ids:
             raise LimaXError(f"{split}: {lang} is not in the same id order as {mixture.langs[0]}")
-    assignment = assign_languages(ids, mixture.langs, seed=seed, what=f"{mixture.name}:{split}")
+    assignment = assign_languages(
+        ids, mixture.langs, seed=seed, what=mixture.name, split=split, offset=offset
+    )
     pieces, positions = [], []
     for lang in mixture.langs:
         rows = [i for i, source_id in enumerate(ids) if assignment[source_id] == lang]
@@ -123,7 +126,7 @@ def assemble_configs(
         if mixture.sampled:
             files, rows = {}, {}
             for split in SPLITS:
-                table = _sampled_table(tables[split], mixture, seed, split)
+                table = _sampled_table(tables[split], mixture, seed, split, sum(rows.values()))
                 files[split] = write_parquet_split(root, mixture.name, split, table)
                 rows[split] = table.num_rows
             entry = ConfigEntry(mixture.name, files, rows, mixture.langs, "sampled")

@@ -113,12 +113,23 @@ def downsample(ids: Sequence[str], size: int, *, seed: int, what: str) -> set[st
 
 
 def assign_languages(
-    ids: Sequence[str], langs: Sequence[str], *, seed: int, what: str
+    ids: Sequence[str],
+    langs: Sequence[str],
+    *,
+    seed: int,
+    what: str,
+    split: str = "train",
+    offset: int = 0,
 ) -> dict[str, str]:
-    """Each id to one language; shares differ by at most one and the extras follow the seed."""
-    rng = _rng(seed, "sampled", what)
-    order = sorted(ids)
-    rng.shuffle(order)
+    """Each id to one language; shares differ by at most one and the extras follow the seed.
+
+    The ids are dealt round-robin, in a seeded order, over the languages in a seeded order that
+    depends on ``what`` (the mixture) only. ``offset``: how many ids earlier splits of the same
+    mixture dealt, so that a split continues where the previous one stopped and the shares over
+    all splits together also differ by at most one.
+    """
+    order = shuffled(ids, seed, "sampled", what, split)
     lang_order = list(langs)
-    rng.shuffle(lang_order)
-    return {source_id: lang_order[i % len(lang_order)] for i, source_id in enumerate(order)}
+    _rng(seed, "sampled", what, "languages").shuffle(lang_order)
+    n = len(lang_order)
+    return {source_id: lang_order[(offset + i) % n] for i, source_id in enumerate(order)}

@@ -189,6 +189,27 @@ def test_same_seed_same_bytes_other_seed_other_assignment(
     )
 
 
+def test_sampled_shares_over_both_splits_differ_by_at_most_one(
+    make_bactrian_dir: Callable[..., Path], tmp_path: Path
+) -> None:
+    """45 ids: 43 train (one extra row) and 2 validation (two extra rows) over 3 languages;
+    the validation split continues the train split's rotation, so every language gets 15."""
+    source = make_bactrian_dir(45, langs=["EN", "DE", "FR"])
+    for seed in range(4):
+        out = tmp_path / f"seed-{seed}"
+        code, output = build(
+            "--source-dir", str(source), "--langs", "EN,DE,FR", "--out", str(out),
+            "--seed", str(seed), "--no-default-mixtures", "--mixtures", "ENDEFR-sampled",
+        )  # fmt: skip
+        assert code == 0, output
+        files = split_files(configs_by_name(out)["ENDEFR-sampled"])
+        per_split = {s: Counter(r["lang"] for r in read_split(out, files[s])) for s in files}
+        assert sorted(per_split["train"].values()) == [14, 14, 15]
+        assert sorted(per_split["validation"].values()) == [1, 1]
+        total = per_split["train"] + per_split["validation"]
+        assert total == {"EN": 15, "DE": 15, "FR": 15}, (seed, per_split)
+
+
 def test_small_variant_is_parallel_and_cut(
     make_bactrian_dir: Callable[..., Path], tmp_path: Path
 ) -> None:
