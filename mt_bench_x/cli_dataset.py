@@ -224,11 +224,21 @@ def push(
     private: Annotated[bool, typer.Option("--private", help="Create the repo as private.")] = False,
 ) -> None:
     """Upload the repo folder to the Hugging Face Hub (token from HF_TOKEN)."""
-    from huggingface_hub import HfApi
+    import os
+
+    from huggingface_hub import HfApi, get_token
 
     if not (repo_dir / "README.md").is_file():
         raise _fail(FileNotFoundError(f"{repo_dir}/README.md: not a repo folder from `build`"))
-    api = HfApi()
+    token = os.environ.get("HF_TOKEN") or get_token()
+    if not token:  # before any request, not as the Hub's 401 traceback
+        raise _fail(
+            MTBenchXError(
+                f"no Hugging Face token: set HF_TOKEN to a token with write access to {repo_id} "
+                "(https://huggingface.co/settings/tokens), or log in with `hf auth login`"
+            )
+        )
+    api = HfApi(token=token)
     api.create_repo(repo_id, repo_type="dataset", private=private, exist_ok=True)
     api.upload_folder(folder_path=str(repo_dir), repo_id=repo_id, repo_type="dataset")
     typer.echo(f"pushed {repo_dir} to https://huggingface.co/datasets/{repo_id}")

@@ -139,3 +139,18 @@ def test_languages_must_hold_the_same_questions(shared_data: Path, tmp_path: Pat
         json.loads(line)["question_id"]
         for line in (tmp_path / "mt_bench_FR" / "question.jsonl").read_text().splitlines()
     ][-1] == "159_FR"
+
+
+def test_push_without_a_token_is_a_clear_error_before_any_request(
+    published_repo: Path, tmp_path: Path
+) -> None:
+    from typer.testing import CliRunner
+
+    from mt_bench_x.cli import build_app
+
+    env = {"HF_TOKEN": "", "HF_HOME": str(tmp_path / "hf"), "HF_HUB_OFFLINE": "1"}
+    result = CliRunner().invoke(
+        build_app(), ["push", "--repo-dir", str(published_repo), "--repo-id", "org/x"], env=env
+    )
+    assert result.exit_code == 1
+    assert "set HF_TOKEN" in result.output and "Traceback" not in result.output
