@@ -274,6 +274,12 @@ def bactrian_x_split_ids(
         n_validation = small_validation_size or max(
             1, round(small_size * LIMA_VALIDATION_SIZE / LIMA_TRAIN_SIZE)
         )
+        if small_size > len(train_ids):
+            logger.warning(
+                "--small-size %d: only %d train ids exist; the small variant keeps all of them",
+                small_size,
+                len(train_ids),
+            )
         train_ids = downsample(sorted(train_ids), small_size, seed=seed, what="train")
         validation_ids = downsample(
             sorted(validation_ids), n_validation, seed=seed, what="validation"

@@ -68,9 +68,13 @@ def render_card(template: str, report: BuildReport, configs: list[ConfigEntry]) 
     meta["configs"] = [config.yaml_entry() for config in configs]
     notes = []
     if report.small_size is not None:
-        notes.append(
-            f"- small variant: {report.small_size} training ids, the same in every language"
+        kept = report.rows.get(report.langs[0], {}).get("train", report.small_size)
+        short = (
+            f" (asked for {report.small_size}; the source has no more)"
+            if kept < report.small_size
+            else ""
         )
+        notes.append(f"- small variant: {kept} training ids{short}, the same in every language")
     if report.translation_options:
         options = ", ".join(f"{k}={v}" for k, v in report.translation_options.items())
         notes.append(f"- translation options: {options}")

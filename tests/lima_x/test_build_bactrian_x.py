@@ -228,10 +228,26 @@ def test_small_variant_is_parallel_and_cut(
         assert len(ids[lang]["train"]) == 103
         assert len(ids[lang]["validation"]) == 5  # round(103 * 52 / 1030)
     assert all(ids[lang] == ids["EN"] for lang in LANGS)
+    card = (out / "README.md").read_text(encoding="utf-8")
+    assert "- small variant: 103 training ids, the same in every language" in card
     sampled = read_split(out, split_files(configs["ENDEFRITES-sampled"])["train"])
     assert sorted(Counter(r["lang"] for r in sampled).values()) == [20, 20, 21, 21, 21]
     report = json.loads((out / "build_report.json").read_text(encoding="utf-8"))
     assert report["small_size"] == 103
+
+
+def test_small_size_above_the_source_keeps_all_and_says_so(
+    make_bactrian_dir: Callable[..., Path], tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    source = make_bactrian_dir(40, langs=["EN", "DE"])
+    out = tmp_path / "small"
+    code, output = build(
+        "--source-dir", str(source), "--langs", "EN,DE", "--out", str(out), "--small-size", "1030",
+    )  # fmt: skip
+    assert code == 0, output
+    assert "only 38 train ids exist" in caplog.text
+    card = (out / "README.md").read_text(encoding="utf-8")
+    assert "- small variant: 38 training ids (asked for 1030; the source has no more)" in card
 
 
 def test_shipped_sample_builds(tmp_path: Path) -> None:
