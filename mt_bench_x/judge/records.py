@@ -13,7 +13,8 @@ tstamp``. Extra fields (FastChat's tools ignore them):
 * ``g1_verdict`` / ``g2_verdict``: the raw verdict letter (``D`` = both bad, written as winner
   ``tie`` because FastChat's ``show_result`` would count it as a win for model 2);
 * ``error``: present only when the judge could not be called; such a line has FastChat's
-  ``$ERROR$`` / score -1 / winner ``error`` and is judged again by the next run.
+  ``$ERROR$`` / score -1 / winner ``error`` and is judged again by the next run. A line
+  written by FastChat itself with ``$ERROR$`` (and no ``error`` field) counts the same.
 
 A verdict the parser cannot read keeps the raw reply with score -1 or winner ``error`` and no
 ``error`` field: it counts as done (temperature 0 would say the same again) and as a parse
@@ -67,7 +68,12 @@ def record_key(record: dict[str, Any], path: Path, line: int) -> ResumeKey:
 
 
 def is_api_error(record: dict[str, Any]) -> bool:
-    return "error" in record
+    """Whether the line records a failed call: our ``error`` field, or FastChat's
+    ``$ERROR$`` output (its ``gen_judgment`` writes that, with no ``error`` field)."""
+    if "error" in record:
+        return True
+    texts = [record.get(name) for name in ("judgment", "g1_judgment", "g2_judgment")]
+    return API_ERROR_OUTPUT in texts
 
 
 def iter_judgments(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:

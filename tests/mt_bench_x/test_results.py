@@ -145,6 +145,26 @@ def test_api_errors_are_reported_and_the_retry_wins(tmp_path: Path) -> None:
     assert (row["score"], row["n"], row["api_errors"], row["parse_failures"]) == (7.5, 2, 1, 0)
 
 
+def test_fastchat_error_lines_are_api_errors_and_judged_again(tmp_path: Path) -> None:
+    """FastChat's gen_judgment writes a failed call as ``$ERROR$`` with no ``error`` field."""
+    from mt_bench_x.judge.records import done_keys
+
+    path = tmp_path / "mt_bench_DE" / "model_judgment" / "gpt-4_single.jsonl"
+    base = {"model": "m", "judge": ["gpt-4", "single-v1"], "user_prompt": "", "turn": 1}
+    write_jsonl(
+        path,
+        [
+            {**base, "question_id": "81_DE", "judgment": "$ERROR$", "score": -1},
+            {**base, "question_id": "82_DE", "judgment": "no verdict", "score": -1},
+            {**base, "question_id": "83_DE", "judgment": "[[9]]", "score": 9},
+        ],
+    )
+    report = show_json(tmp_path, "--lang", "DE")
+    (row,) = [r for r in report["rows"] if r["category"] == "all" and r["turn"] == "all"]
+    assert (row["score"], row["n"], row["api_errors"], row["parse_failures"]) == (9.0, 1, 1, 1)
+    assert {key[0] for key in done_keys(path)} == {"82_DE", "83_DE"}
+
+
 def test_missing_judgment_file_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "mt_bench_DE").mkdir()
     code, output = cli("show", "--data-dir", str(tmp_path), "--lang", "DE", "--run", "2")
