@@ -189,9 +189,7 @@ def build_lima_command(
             language_list, split_mixtures(mixtures), include_defaults=not no_default_mixtures
         )
         source_path = resolve_file(source, default_filename="train.jsonl")
-        validation_path = (
-            resolve_file(validation, default_filename="validation.jsonl") if validation else None
-        )
+        validation_path = resolve_file(validation, default_filename=None) if validation else None
         if dry_run:
             scratch = BuildReport("Lima-X", "", seed, language_list, source_lang, [], translator)
             splits = read_lima_splits(

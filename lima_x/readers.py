@@ -358,12 +358,22 @@ def _gated_message(repo_id: str) -> str:
     )
 
 
-def resolve_file(spec: str, *, default_filename: str) -> Path:
-    """A local file, or a Hub file (``hf://datasets/org/name/file``, or ``org/name``)."""
+def resolve_file(spec: str, *, default_filename: str | None) -> Path:
+    """A local file, or a Hub file (``hf://datasets/org/name/file``, or ``org/name``).
+
+    ``default_filename``: the file of a bare ``org/name``; None when a bare id names no file
+    (LIMA has no validation set: ``GAIR/lima``'s ``test.jsonl`` holds prompts without answers).
+    """
     if not is_hub_reference(spec):
         return Path(spec)
     repo_id, file_path, revision = split_hub_reference(spec)
-    return hub_download(repo_id, file_path or default_filename, revision)
+    if file_path is None and default_filename is None:
+        raise SourceAccessError(
+            f"{spec} names a dataset repo, not a file: give a local file or "
+            f"hf://datasets/{repo_id}/<file> (GAIR/lima has no validation set; its test.jsonl "
+            "holds prompts without answers)"
+        )
+    return hub_download(repo_id, file_path or default_filename, revision)  # type: ignore[arg-type]
 
 
 def resolve_bactrian_x_dir(spec: str, langs: list[str]) -> Path:

@@ -183,6 +183,26 @@ def test_dry_run_needs_no_out_but_a_build_does(sources: tuple[Path, Path], tmp_p
     assert list(tmp_path.iterdir()) == [tmp_path / "lima"]
 
 
+def test_a_bare_hub_id_as_validation_asks_for_a_file(
+    sources: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import huggingface_hub.constants
+
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", True)  # never the network
+    train, _ = sources
+    code, output = build(
+        "--source", str(train), "--validation", "GAIR/lima", "--langs", "EN",
+        "--translator", "none", "--out", str(tmp_path / "out"),
+    )  # fmt: skip
+    assert code == 1
+    assert output.strip().splitlines() == [
+        "error: GAIR/lima names a dataset repo, not a file: give a local file or "
+        "hf://datasets/GAIR/lima/<file> (GAIR/lima has no validation set; its test.jsonl holds "
+        "prompts without answers)"
+    ]
+    assert not (tmp_path / "out").exists()
+
+
 def test_translator_none_builds_the_source_language_only(
     sources: tuple[Path, Path], tmp_path: Path
 ) -> None:
