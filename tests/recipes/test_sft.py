@@ -394,8 +394,14 @@ def test_resume_choice_finds_the_last_checkpoint(tmp_path: Path) -> None:
 
 
 def test_resume_from_checkpoint_true_goes_on_from_the_last_checkpoint(
-    tiny_model: Path, mixture_repo: Path, tmp_path: Path
+    tiny_model: Path, mixture_repo: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
+    """The script's ``main`` in this process (a launch costs ~10 s of imports per run)."""
+    import json
+    import logging
+
+    from recipes.sft import main
+
     out = tmp_path / "sft"
     recipe = cpu_recipe(
         tiny_model,
@@ -408,11 +414,14 @@ def test_resume_from_checkpoint_true_goes_on_from_the_last_checkpoint(
         eval_steps=2,
         save_steps=2,
     )
-    first, _ = launch(recipe, tmp_path)
-    assert first["global_step"] == 2
-    recipe["max_steps"] = 4
-    state, output = launch(recipe, tmp_path, extra=("--resume_from_checkpoint", "true"))
-    assert f"resuming from {out / 'checkpoint-2'}" in output
+    config = tmp_path / "recipe.yaml"
+    config.write_text(yaml.safe_dump(recipe), encoding="utf-8")
+    main(*make_parser().parse_args_and_config(["--config", str(config)]))
+    argv = ["--config", str(config), "--max_steps", "4", "--resume_from_checkpoint", "true"]
+    with caplog.at_level(logging.INFO, logger="recipes.sft"):
+        main(*make_parser().parse_args_and_config(argv))
+    assert f"resuming from {out / 'checkpoint-2'}" in caplog.text
+    state = json.loads((out / "trainer_state.json").read_text(encoding="utf-8"))
     assert state["global_step"] == 4
     steps = [entry["step"] for entry in state["log_history"] if "loss" in entry]
     assert steps == [1, 2, 3, 4]  # the first run's log kept, steps 1-2 not trained again
