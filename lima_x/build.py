@@ -200,10 +200,18 @@ def flag_counts(
     return counts
 
 
-def check_output(out: Path, overwrite: bool) -> None:
-    """Fail before any work when ``out`` exists and may not be replaced."""
+def check_output(out: Path, overwrite: bool, sources: Sequence[Path | None] = ()) -> None:
+    """Fail before any work when ``out`` exists and may not be replaced, or when replacing
+    it would delete one of the ``sources`` (the source folder itself, or a file inside)."""
     if Path(out).exists() and not overwrite:
         raise OutputExistsError(f"{out} exists already; pass --overwrite to replace it")
+    target = Path(out).resolve()
+    for source in sources:
+        if source is not None and Path(source).resolve().is_relative_to(target):
+            raise OutputExistsError(
+                f"--out {out} holds the source {source}; replacing it would delete the source: "
+                "write to another folder"
+            )
 
 
 def copy_flags(
@@ -318,7 +326,7 @@ def build_bactrian_x(
     languages by id. ``flag_every_language`` computes all four on every row. ``workers``:
     processes for flagging (default: the number of CPUs); the output does not depend on it.
     """
-    check_output(out, overwrite)
+    check_output(out, overwrite, [source_dir])
     langs = [lang.upper() for lang in langs]
     source_lang = source_lang.upper()
     report = BuildReport(
@@ -446,7 +454,7 @@ def build_lima(
 ) -> BuildResult:
     """Lima-X: flag the source, translate it into every other language, flag the
     translations' language, mix and write."""
-    check_output(out, overwrite)
+    check_output(out, overwrite, [source, validation])
     langs = [lang.upper() for lang in langs]
     source_lang = source_lang.upper()
     targets = [lang for lang in langs if lang != source_lang]

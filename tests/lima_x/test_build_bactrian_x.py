@@ -422,3 +422,20 @@ def test_one_or_two_workers_write_the_same_bytes(
     assert report["flags"]["DE"]["not_source_language"] == expected
     assert report["flags"]["FR"]["mixed_language"] == expected
     assert all(report["flags"][lang]["has_code"] == expected for lang in ("EN", "DE", "FR"))
+
+
+def test_overwrite_never_deletes_the_source(
+    make_bactrian_dir: Callable[..., Path], tmp_path: Path
+) -> None:
+    source = make_bactrian_dir(12, langs=["EN", "DE"])
+    before = parquet_bytes(source)
+    for out in (source, source.parent):
+        code, output = build(
+            "--source-dir", str(source), "--langs", "EN,DE", "--out", str(out), "--overwrite"
+        )
+        assert code == 1
+        assert output.strip().splitlines() == [
+            f"error: --out {out} holds the source {source}; replacing it would delete the "
+            "source: write to another folder"
+        ]
+        assert parquet_bytes(source) == before
