@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 import traceback
+from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 
 from lima_x.errors import MissingCredentialError, QuotaExceededError, TranslationError
@@ -283,3 +285,42 @@ def test_environment_configures_the_factory(server, monkeypatch, tmp_path) -> No
         "nl:Hi"
     ]
     assert len(server.requests) == 1
+
+
+def test_the_standalone_server_serves_a_build_through_deepl_server_url(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`python -m tests.servers.deepl_server` (as the docs tell users) and DEEPL_SERVER_URL."""
+    import subprocess
+    import sys
+
+    from typer.testing import CliRunner
+
+    from lima_x.cli import build_app
+    from tests.lima_x.sources import lima_rows, write_jsonl
+
+    root = Path(__file__).resolve().parents[2]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "tests.servers.deepl_server", "--auth-key", "k-123"],
+        cwd=root,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        ready = server.stdout.readline().split()  # type: ignore[union-attr]
+        assert ready[0] == "READY", ready
+        monkeypatch.setenv("DEEPL_AUTH_KEY", "k-123")
+        monkeypatch.setenv("DEEPL_SERVER_URL", ready[1])
+        train = write_jsonl(tmp_path / "train.jsonl", lima_rows(4))
+        result = CliRunner().invoke(
+            build_app(),
+            ["build", "lima", "--source", str(train), "--langs", "EN,DE", "--translator",
+             "deepl", "--cache", str(tmp_path / "c.sqlite"), "--out", str(tmp_path / "out"),
+             "--no-progress"],
+        )  # fmt: skip
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    assert result.exit_code == 0, result.output
+    rows = pq.read_table(tmp_path / "out/data/DE/train-00000-of-00001.parquet").to_pylist()
+    assert rows and all(m["content"].startswith("de:") for r in rows for m in r["messages"])

@@ -17,16 +17,22 @@ Limits, as DeepL enforces them: 413 for more than 50 texts or a body over 128 Ki
 bill more than ``character_quota`` characters in total. Billed characters: the text content
 (tags removed, entities counted as the character they stand for).
 
+Run it on its own (``DEEPL_SERVER_URL`` for the toolkit; it prints ``READY <url>``)::
+
+    python -m tests.servers.deepl_server --port 8765 --character-quota 100000
+
 Every translate request is recorded in ``requests``: ``status``, ``texts``, ``source_lang``,
 ``target_lang``, ``options`` (every other field), ``tag_handling``, ``ignore_tags``.
 """
 
 from __future__ import annotations
 
+import argparse
 import html
 import json
 import re
 import threading
+import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -92,6 +98,7 @@ class DeepLCompatibleServer:
     """DeepL API v2 on ``127.0.0.1:<free port>``; see the module docstring.
 
     ``auth_key``: when given, requests with another key get 403 (default: any key).
+    ``port``: 0 picks a free one.
     """
 
     def __init__(
@@ -102,8 +109,10 @@ class DeepLCompatibleServer:
         rate_limit_every: int | None = None,
         retry_after_s: float = 0.1,
         auth_key: str | None = None,
+        port: int = 0,
     ) -> None:
         self.translate_fn = translate_fn
+        self.port = port
         self.character_quota = character_quota
         self.rate_limit_every = rate_limit_every
         self.retry_after_s = retry_after_s
@@ -132,7 +141,7 @@ class DeepLCompatibleServer:
 
     def start(self) -> None:
         handler = _make_handler(self)
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", self.port), handler)
         self._httpd.daemon_threads = True
         self.url = f"http://127.0.0.1:{self._httpd.server_address[1]}"
         self._thread = threading.Thread(
@@ -317,3 +326,38 @@ def _make_handler(server: DeepLCompatibleServer) -> type[BaseHTTPRequestHandler]
                 self._send(404, {"message": "Not found"})
 
     return Handler
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the server in the foreground until interrupted."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (0: a free one)")
+    parser.add_argument(
+        "--character-quota", type=int, default=None, help="456 once this many are billed"
+    )
+    parser.add_argument(
+        "--rate-limit-every", type=int, default=None, help="429 on every N-th translate request"
+    )
+    parser.add_argument(
+        "--retry-after", type=float, default=0.1, help="Retry-After seconds sent with a 429"
+    )
+    parser.add_argument("--auth-key", default=None, help="accept only this key (default: any)")
+    args = parser.parse_args(argv)
+    server = DeepLCompatibleServer(
+        character_quota=args.character_quota,
+        rate_limit_every=args.rate_limit_every,
+        retry_after_s=args.retry_after,
+        auth_key=args.auth_key,
+        port=args.port,
+    )
+    with server:
+        print(f"READY {server.url}", flush=True)  # the caller waits for this line
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            pass
+
+
+if __name__ == "__main__":
+    main()
