@@ -146,8 +146,8 @@ def resolve_resume(value: str | None, output_dir: str) -> str | None:
     """The checkpoint to resume from: a path, or the last ``checkpoint-*`` of ``output_dir``.
 
     ``None`` (not given) resumes from the last checkpoint when ``output_dir`` has one, so a
-    rerun of a killed job goes on where it stopped; ``true``/``last`` require one; ``false``
-    starts from scratch.
+    rerun of a killed job goes on where it stopped (a finished one is left alone: ``main``);
+    ``true``/``last`` require one; ``false`` starts from scratch.
     """
     from transformers.trainer_utils import get_last_checkpoint
 
@@ -237,7 +237,19 @@ def build_trainer(script_args, training_args, model_args):
     return trainer
 
 
+def finished_run(output_dir: str) -> bool:
+    """Whether ``output_dir`` holds a completed run (``main`` writes its state there last)."""
+    return (Path(output_dir) / "trainer_state.json").is_file()
+
+
 def main(script_args, training_args, model_args) -> None:
+    if training_args.resume_from_checkpoint is None and finished_run(training_args.output_dir):
+        logger.warning(
+            "%s holds a finished run; nothing to do (--resume_from_checkpoint true trains on "
+            "from its last checkpoint, --resume_from_checkpoint false starts afresh)",
+            training_args.output_dir,
+        )
+        return
     trainer = build_trainer(script_args, training_args, model_args)
     resume = resolve_resume(training_args.resume_from_checkpoint, training_args.output_dir)
     trainer.train(resume_from_checkpoint=resume)

@@ -425,3 +425,12 @@ def test_resume_from_checkpoint_true_goes_on_from_the_last_checkpoint(
     assert state["global_step"] == 4
     steps = [entry["step"] for entry in state["log_history"] if "loss" in entry]
     assert steps == [1, 2, 3, 4]  # the first run's log kept, steps 1-2 not trained again
+
+    # The same command again: the run is finished, nothing is trained or overwritten.
+    weights = (out / "model.safetensors").stat().st_mtime_ns
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="recipes.sft"):
+        main(*make_parser().parse_args_and_config(["--config", str(config)]))
+    assert "holds a finished run; nothing to do" in caplog.text
+    assert (out / "model.safetensors").stat().st_mtime_ns == weights
+    assert json.loads((out / "trainer_state.json").read_text(encoding="utf-8")) == state
