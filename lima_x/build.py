@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 from lima_x import __version__
 from lima_x.card import render_card
-from lima_x.errors import LimaXError, OutputExistsError
+from lima_x.errors import LimaXError, OutputExistsError, OutputHoldsSourceError
 from lima_x.flag_run import FlagRunner, run_flag_jobs
 from lima_x.flags import LANGUAGE_FLAGS, SOURCE_FLAGS
 from lima_x.hub import ConfigEntry, atomic_folder, write_parquet_split
@@ -208,7 +208,7 @@ def check_output(out: Path, overwrite: bool, sources: Sequence[Path | None] = ()
     target = Path(out).resolve()
     for source in sources:
         if source is not None and Path(source).resolve().is_relative_to(target):
-            raise OutputExistsError(
+            raise OutputHoldsSourceError(
                 f"--out {out} holds the source {source}; replacing it would delete the source: "
                 "write to another folder"
             )

@@ -48,3 +48,7 @@ class MissingCredentialError(TranslationError):
     def __init__(self, variable: str, purpose: str) -> None:
         self.variable = variable
         super().__init__(f"{variable} is not set: export it to {purpose}")
+
+
+class OutputHoldsSourceError(OutputExistsError):
+    """The output folder is, or contains, a source: replacing it would delete the source."""
