@@ -380,9 +380,19 @@ def resolve_bactrian_x_dir(spec: str, langs: list[str]) -> Path:
     """A local Bactrian-X folder, or the Hub repo whose ``data/<lang>.json.gz`` are fetched."""
     if not is_hub_reference(spec):
         return Path(spec)
-    repo_id, sub, revision = split_hub_reference(spec)
-    prefix = f"{sub.rstrip('/')}/" if sub else ""
-    paths = [
-        hub_download(repo_id, f"{prefix}data/{lang.lower()}.json.gz", revision) for lang in langs
-    ]
+    repo_id, filenames, revision = bactrian_x_hub_files(spec, langs)
+    paths = [hub_download(repo_id, filename, revision) for filename in filenames]
     return paths[0].parent.parent
+
+
+def bactrian_x_hub_files(spec: str, langs: list[str]) -> tuple[str, list[str], str | None]:
+    """``(repo_id, data files in the repo, revision)`` of a Bactrian-X Hub reference.
+
+    ``MBZUAI/Bactrian-X``, ``hf://datasets/MBZUAI/Bactrian-X`` and ``…/Bactrian-X/data`` all
+    mean ``data/<lang>.json.gz``; another sub-folder holds its own ``data/``.
+    """
+    repo_id, sub, revision = split_hub_reference(spec)
+    folder = (sub or "").strip("/")
+    if folder.rsplit("/", 1)[-1] != "data":
+        folder = f"{folder}/data" if folder else "data"
+    return repo_id, [f"{folder}/{lang.lower()}.json.gz" for lang in langs], revision

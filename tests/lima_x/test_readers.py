@@ -17,6 +17,7 @@ import pytest
 from lima_x.errors import InputFormatError, SourceAccessError
 from lima_x.readers import (
     bactrian_x_file,
+    bactrian_x_hub_files,
     is_hub_reference,
     load_rows,
     read_bactrian_x_language,
@@ -187,6 +188,21 @@ def test_duplicate_ids_and_unreadable_files(tmp_path: Path) -> None:
 def test_hub_references(spec: str, expected: tuple) -> None:
     assert is_hub_reference(spec)
     assert split_hub_reference(spec) == expected
+
+
+@pytest.mark.parametrize(
+    ("spec", "files"),
+    [
+        ("MBZUAI/Bactrian-X", ["data/en.json.gz", "data/de.json.gz"]),
+        ("hf://datasets/MBZUAI/Bactrian-X", ["data/en.json.gz", "data/de.json.gz"]),
+        ("hf://datasets/MBZUAI/Bactrian-X/data", ["data/en.json.gz", "data/de.json.gz"]),
+        ("hf://datasets/MBZUAI/Bactrian-X/data/", ["data/en.json.gz", "data/de.json.gz"]),
+        ("hf://datasets/org/mirror/v2", ["v2/data/en.json.gz", "v2/data/de.json.gz"]),
+    ],
+)
+def test_bactrian_x_hub_files(spec: str, files: list[str]) -> None:
+    repo_id, names, revision = bactrian_x_hub_files(spec, ["EN", "DE"])
+    assert (repo_id, names, revision) == (split_hub_reference(spec)[0], files, None)
 
 
 def test_local_paths_are_not_hub_references(tmp_path: Path) -> None:
