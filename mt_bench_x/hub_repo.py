@@ -24,6 +24,7 @@ from typing import Any
 
 from mt_bench_x.benchmark import Benchmark, LanguageBench, order_languages
 from mt_bench_x.corrections import CorrectionReport
+from mt_bench_x.errors import MTBenchXError
 from mt_bench_x.judge_prompt_records import JudgePrompt
 from mt_bench_x.layout import normalize_lang
 from mt_bench_x.questions import AnswerRecord, Question, id_from_string
@@ -262,12 +263,24 @@ def read_repo(repo: str | Path, *, langs: list[str] | None = None) -> Benchmark:
 def _read_repo(source: str, langs: list[str] | None, cache_dir: str | None) -> Benchmark:
     import datasets
 
-    names = datasets.get_dataset_config_names(source)
+    try:
+        names = datasets.get_dataset_config_names(source)
+    except ConnectionError as error:  # not a folder here, and the Hub cannot be reached
+        raise MTBenchXError(
+            f"{source}: no such folder, and no Hub dataset of that name could be reached "
+            f"({type(error).__name__})"
+        ) from None
     available = [name for name in names if _is_language_config(name)]
+    if not available:
+        raise MTBenchXError(
+            f"{source}: no language configs (EN, DE, ...) in it; expected a repo written by "
+            "`mt-bench-x build` (to read published mt_bench_<LANG>/ files, use "
+            "`mt-bench-x build --from-published` first)"
+        )
     wanted = available if langs is None else langs
     missing = [lang for lang in wanted if lang not in available]
     if missing:
-        raise KeyError(f"{source} has no config for {missing} (it has {available})")
+        raise MTBenchXError(f"{source} has no config for {missing} (it has {available})")
 
     def load(config: str) -> list[dict[str, Any]]:
         return datasets.load_dataset(source, config, split=SPLIT, cache_dir=cache_dir).to_list()

@@ -114,3 +114,27 @@ def test_export_selected_languages(shared_data: Path, tmp_path: Path) -> None:
     assert missing.returncode == 1
     assert "FR" in missing.stderr and "Traceback" not in missing.stderr
     assert not (tmp_path / "e").exists()
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("published", "no language configs"),  # the input of `build`, not a repo folder
+        ("missing", "no such folder, and no Hub dataset"),
+    ],
+)
+def test_export_from_something_that_is_no_repo_is_a_clear_error(
+    shared_data: Path, tmp_path: Path, source: str, message: str
+) -> None:
+    from typer.testing import CliRunner
+
+    from mt_bench_x.cli import build_app
+
+    # a name that is no folder here is looked up on the Hub (offline in the test)
+    repo = shared_data / "mt_bench_x" if source == "published" else "no-such-org/no-such-repo"
+    env = {"HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
+    args = ["export", "--repo", str(repo), "--data-dir", str(tmp_path / "data")]
+    result = CliRunner().invoke(build_app(), args, env=env)
+    assert result.exit_code == 1, result.output
+    assert message in result.output
+    assert not (tmp_path / "data").exists()
