@@ -77,7 +77,11 @@ class Match:
 def resume_key(
     question_id: object, models: Sequence[str], turn: int, prompt_name: str, run: int
 ) -> ResumeKey:
-    return (str(question_id), tuple(models), int(turn), str(prompt_name), int(run))
+    """The key of a judgment. A pair is judged in both orders, so ``(A, B)`` and ``(B, A)``
+    are one judgment: its models are sorted, and ``--model-list B A`` after ``A B`` pays
+    nothing again."""
+    key_models = tuple(sorted(models)) if len(models) == 2 else tuple(models)
+    return (str(question_id), key_models, int(turn), str(prompt_name), int(run))
 
 
 def model_pairs(mode: Mode, models: Sequence[str], baseline: str | None) -> list[tuple[str, ...]]:

@@ -183,6 +183,20 @@ def test_pairwise_both_orders_and_both_bad(data_dir: Path) -> None:
     assert verdicts["D"] > 0, "the fixture data should produce both-bad verdicts"
 
 
+def test_a_pair_listed_in_the_other_order_is_not_judged_again(data_dir: Path) -> None:
+    path = data_dir / "mt_bench_DE" / "model_judgment" / "gpt-4_pair.jsonl"
+    with OpenAICompatibleServer(judge_reply) as server:
+        args = ("--mode", "pairwise-all", "--model-list")
+        assert judge_cli(data_dir, server.base_url, *args, "model-a", "model-b")[0] == 0
+        before = path.read_bytes()
+        asked = len(server.requests)
+        code, output = judge_cli(data_dir, server.base_url, *args, "model-b", "model-a")
+    assert code == 0, output
+    assert len(server.requests) == asked  # both orders were judged the first time
+    assert path.read_bytes() == before
+    assert "0 judged, 32 already done" in output
+
+
 def test_pairwise_baseline_and_plain_prompts(data_dir: Path) -> None:
     with OpenAICompatibleServer(judge_reply) as server:
         code, output = judge_cli(
