@@ -14,6 +14,7 @@ checkpoint. Early stopping on validation loss keeps the best checkpoint.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -166,6 +167,36 @@ def resolve_resume(value: str | None, output_dir: str) -> str | None:
     return last
 
 
+LOW_PRECISION = ("bfloat16", "float16")
+
+
+def weights_dtype(dtype: str | None, training_args) -> str | None:
+    """The dtype to load the weights in: float32 where mixed precision keeps no fp32 copy.
+
+    DeepSpeed keeps fp32 master weights and accelerate's FSDP upcasts the shards, but on one
+    GPU or under DDP ``dtype: bfloat16`` with ``bf16: true`` trains the bf16 weights themselves,
+    and an AdamW step of ~1e-5 is below bf16's resolution for most weights: it rounds away.
+    """
+    mixed = training_args.bf16 or training_args.fp16
+    sharded = (
+        training_args.deepspeed
+        or training_args.fsdp
+        or any(
+            os.environ.get(f"ACCELERATE_USE_{name}", "").lower() == "true"
+            for name in ("DEEPSPEED", "FSDP")
+        )
+    )
+    if dtype in LOW_PRECISION and mixed and not sharded:
+        logger.warning(
+            "dtype %s with mixed precision and no DeepSpeed/FSDP: loading the weights in float32 "
+            "so the optimizer updates fp32 weights (--bf16 false keeps pure %s weights)",
+            dtype,
+            dtype,
+        )
+        return "float32"
+    return dtype
+
+
 def build_trainer(script_args, training_args, model_args):
     """The ``SFTTrainer`` for the parsed arguments (tokenizer, template, data, callbacks)."""
     from datasets import load_dataset
@@ -176,7 +207,7 @@ def build_trainer(script_args, training_args, model_args):
         "revision": model_args.model_revision,
         "trust_remote_code": training_args.trust_remote_code,
         "attn_implementation": model_args.attn_implementation,
-        "dtype": model_args.dtype,
+        "dtype": weights_dtype(model_args.dtype, training_args),
         **(training_args.model_init_kwargs or {}),
     }
     if script_args.effective_batch_size is not None:

@@ -16,6 +16,7 @@ from recipes.sft import (
     resolve_config,
     resolve_resume,
     resolve_splits,
+    weights_dtype,
 )
 from tests.recipes.hub_folder import write_hub_folder
 from tests.recipes.sft_launch import cpu_recipe, launch
@@ -434,3 +435,30 @@ def test_resume_from_checkpoint_true_goes_on_from_the_last_checkpoint(
     assert "holds a finished run; nothing to do" in caplog.text
     assert (out / "model.safetensors").stat().st_mtime_ns == weights
     assert json.loads((out / "trainer_state.json").read_text(encoding="utf-8")) == state
+
+
+def test_bf16_mixed_precision_without_sharding_updates_fp32_weights(
+    tiny_model: Path, mixture_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On one device an AdamW step of 1e-5 is below bf16's resolution for most weights."""
+    import torch
+
+    for name in ("ACCELERATE_USE_DEEPSPEED", "ACCELERATE_USE_FSDP"):
+        monkeypatch.delenv(name, raising=False)
+    config = tmp_path / "recipe.yaml"
+    recipe = cpu_recipe(tiny_model, mixture_repo, "EN", tmp_path / "out", bf16=True)
+    config.write_text(yaml.safe_dump(recipe | {"dtype": "bfloat16"}), encoding="utf-8")
+    args = make_parser().parse_args_and_config(["--config", str(config)])
+    trainer = build_trainer(*args)
+    assert {p.dtype for p in trainer.model.parameters()} == {torch.float32}
+
+    training = args[1]
+    monkeypatch.setenv("ACCELERATE_USE_FSDP", "true")  # accelerate's FSDP upcasts the shards
+    assert weights_dtype("bfloat16", training) == "bfloat16"
+    monkeypatch.delenv("ACCELERATE_USE_FSDP")
+    monkeypatch.setenv("ACCELERATE_USE_DEEPSPEED", "true")  # DeepSpeed keeps fp32 masters
+    assert weights_dtype("bfloat16", training) == "bfloat16"
+    monkeypatch.delenv("ACCELERATE_USE_DEEPSPEED")
+    assert weights_dtype("bfloat16", training) == "float32"
+    training.bf16 = False  # pure bf16 weights, asked for
+    assert weights_dtype("bfloat16", training) == "bfloat16"
