@@ -49,10 +49,27 @@ def _languages(data_dir: Path, lang: str) -> list[str]:
 
 
 def _answer_files(data_dir: Path, lang: str) -> list[str]:
-    """The model ids with a ``model_answer/<id>.jsonl`` in one language, sorted."""
+    """The file stems of ``model_answer/<stem>.jsonl`` in one language, sorted."""
     from mt_bench_x.layout import BenchPaths
 
     return sorted(p.stem for p in BenchPaths(data_dir, lang).model_answer_dir.glob("*.jsonl"))
+
+
+def _model_id(data_dir: Path, lang: str, stem: str) -> str:
+    """The model id of an answer file: its records' ``model_id`` where the file is named after
+    it (``org/model`` is stored as ``org__model.jsonl``), else the stem, as FastChat does."""
+    import json
+
+    from mt_bench_x.layout import BenchPaths, file_safe
+
+    path = BenchPaths(data_dir, lang).model_answer_dir / f"{stem}.jsonl"
+    with path.open(encoding="utf-8") as handle:
+        first = handle.readline()
+    try:
+        model_id = json.loads(first).get("model_id")
+    except (ValueError, AttributeError):
+        return stem
+    return model_id if isinstance(model_id, str) and file_safe(model_id) == stem else stem
 
 
 def _languages_with_answers(data_dir: Path, langs: list[str], models: list[str]) -> list[str]:
@@ -105,7 +122,7 @@ def _default_models(data_dir: Path, lang: str, mode: ModeChoice, baseline: str) 
     """Every model with answers in ``lang`` (less the baseline of pairwise-baseline)."""
     from mt_bench_x.layout import BenchPaths
 
-    models = _answer_files(data_dir, lang)
+    models = [_model_id(data_dir, lang, stem) for stem in _answer_files(data_dir, lang)]
     if mode == ModeChoice.pairwise_baseline:
         models = [m for m in models if m != baseline]
     if not models:

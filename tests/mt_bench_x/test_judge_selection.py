@@ -11,7 +11,12 @@ from typer.testing import CliRunner
 
 from mt_bench_x.cli import build_app
 from mt_bench_x.judge.matches import model_pairs
-from tests.mt_bench_x.judge_fixtures import judge_reply, make_data_dir
+from tests.mt_bench_x.judge_fixtures import (
+    answer_text,
+    judge_reply,
+    make_data_dir,
+    question_number,
+)
 from tests.servers.openai_server import OpenAICompatibleServer
 
 
@@ -75,3 +80,29 @@ def test_show_with_an_absent_baseline_names_the_models_present(two_langs: Path) 
                           "--data-dir", str(two_langs))  # fmt: skip
     assert code == 2
     assert "baseline 'gpt-3.5-turbo'" in output and "model-a, model-b" in output
+
+
+def test_default_models_are_the_ids_in_the_answer_files(two_langs: Path) -> None:
+    """``--model-id org/model`` is stored as ``org__model.jsonl``; judging without
+    ``--model-list`` must name it ``org/model``, as judging with it does."""
+    answers = two_langs / "mt_bench_DE" / "model_answer"
+    for path in list(answers.glob("*.jsonl")):
+        path.unlink()
+    questions = (answers.parent / "question.jsonl").read_text().splitlines()
+    with (answers / "org__model-c.jsonl").open("w") as handle:
+        for line in questions:
+            question_id = json.loads(line)["question_id"]
+            turns = [answer_text("model-c", question_number(question_id), t) for t in (1, 2)]
+            record = {"question_id": question_id, "model_id": "org/model-c",
+                      "choices": [{"index": 0, "turns": turns}]}  # fmt: skip
+            handle.write(json.dumps(record) + "\n")
+    base = ["judge", "--lang", "DE", "--data-dir", str(two_langs), "--no-progress"]
+    with OpenAICompatibleServer(judge_reply) as server:
+        code, _, output = cli(*base, "--judge-base-url", server.base_url)
+        assert code == 0, output
+        code, stdout, output = cli(*base, "--judge-base-url", server.base_url,
+                                   "--model-list", "org/model-c")  # fmt: skip
+    assert code == 0, output
+    assert stdout.startswith("DE: 0 judged, 16 already done")
+    judged = (two_langs / "mt_bench_DE" / "model_judgment" / "gpt-4_single.jsonl").read_text()
+    assert {json.loads(line)["model"] for line in judged.splitlines()} == {"org/model-c"}
