@@ -48,7 +48,7 @@ def iter_jsonl(
         raise InputFileError(str(path), "file not found")
     with path.open("rb") as handle:
         for number, raw in enumerate(handle, start=1):
-            if skip_incomplete_last_line and not raw.endswith(b"\n"):
+            if skip_incomplete_last_line and not raw.endswith(b"\n") and not _is_record(raw):
                 logger.warning("%s: ignoring an incomplete last line (%d bytes)", path, len(raw))
                 continue
             try:
@@ -77,8 +77,22 @@ def write_jsonl(path: Path, records: list[dict[str, Any]]) -> None:
     os.replace(tmp, path)
 
 
+def _is_record(raw: bytes) -> bool:
+    """Whether a line is a whole JSON object. A line torn by a kill never is (an object only
+    closes at its end), so a last line without newline that is one was written whole, by
+    another tool that leaves the final newline out, and must be kept."""
+    try:
+        return isinstance(json.loads(raw), dict)
+    except ValueError:
+        return False
+
+
 def repair_torn_tail(path: Path) -> int:
-    """Cut a last line that has no newline (a write killed half-way). Returns bytes removed."""
+    """Cut a last line that has no newline (a write killed half-way). Returns bytes removed.
+
+    A last line that is a whole JSON object without its newline is kept, and the newline
+    added, so that appending goes on after it.
+    """
     path = Path(path)
     if not path.is_file():
         return 0
@@ -102,6 +116,10 @@ def repair_torn_tail(path: Path) -> int:
                 keep = start + index + 1
                 break
             position = start
+        handle.seek(keep)
+        if _is_record(handle.read(size - keep)):
+            handle.write(b"\n")
+            return 0
         handle.truncate(keep)
     removed = size - keep
     logger.warning(

@@ -121,6 +121,19 @@ def test_repair_torn_tail_cases(tmp_path: Path) -> None:
     assert path.read_bytes() == b'{"a": 1}\n'
 
 
+def test_a_whole_last_record_without_newline_is_kept(tmp_path: Path) -> None:
+    """Files from other tools may leave out the final newline: that record is not torn."""
+    path = tmp_path / "gpt-4_single.jsonl"
+    path.write_bytes(b'{"question_id": 1}\n{"question_id": 2}')
+    assert [r for _, r in iter_jsonl(path, skip_incomplete_last_line=True)] == [
+        {"question_id": 1},
+        {"question_id": 2},
+    ]
+    with JsonlAppender(path) as appender:
+        appender.write({"question_id": 3})
+    assert read_jsonl(path) == [{"question_id": n} for n in (1, 2, 3)]
+
+
 def test_appender_outside_with_block(tmp_path: Path) -> None:
     with pytest.raises(RuntimeError, match="outside"):
         JsonlAppender(tmp_path / "x.jsonl").write({"a": 1})
