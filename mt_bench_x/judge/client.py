@@ -27,6 +27,7 @@ import itertools
 import logging
 import os
 import random
+import re
 import time
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -232,7 +233,7 @@ class JudgeClient:
                 status = error.status_code
                 retryable = status == 429 or status >= 500 or status in _RETRY_STATUSES
                 wait = retry_after_seconds(error.response.headers)  # 429 and 503 may say
-                described = f"HTTP {status} ({type(error).__name__})"
+                described = f"HTTP {status} ({_described(error)})"
             except (openai.APITimeoutError, openai.APIConnectionError) as error:
                 retryable, wait, described = True, None, type(error).__name__
             if not retryable or attempt >= self.retry.max_retries:
@@ -244,6 +245,21 @@ class JudgeClient:
             self.retries += 1
             attempt += 1
             await asyncio.sleep(min(wait, self.retry.max_backoff_s))
+
+
+_IDENTIFIER = re.compile(r"^[A-Za-z_][\w.-]{0,63}$")
+
+
+def _described(error: Any) -> str:
+    """The error's class plus the API's ``code`` and ``param`` where they are identifiers
+    (``unsupported_parameter``, ``max_tokens``): they say what to change, and unlike the
+    server's free-text message they cannot quote a key or a prompt."""
+    parts = [type(error).__name__]
+    for name in ("code", "param"):
+        value = getattr(error, name, None)
+        if isinstance(value, str) and _IDENTIFIER.match(value):
+            parts.append(f"{name} {value}")
+    return ", ".join(parts)
 
 
 def _reply(response: Any, attempts: int) -> JudgeReply:

@@ -23,7 +23,7 @@ from tests.mt_bench_x.judge_fixtures import (
     make_data_dir,
     score_for,
 )
-from tests.servers.openai_server import OpenAICompatibleServer
+from tests.servers.openai_server import APIErrorReply, OpenAICompatibleServer
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 MODELS = ("model-a", "model-b")
@@ -344,6 +344,23 @@ def test_killed_run_resumes_without_duplicates_or_repeats(data_dir: Path) -> Non
     records = assert_unique_keys(output)
     assert len(records) == 64
     assert output.read_bytes().endswith(b"\n")
+
+
+def test_a_refused_request_says_what_the_api_objects_to(data_dir: Path) -> None:
+    """A judge that rejects a parameter (reasoning models reject max_tokens) is named in the
+    error by the API's code and param, never by its free text (which may quote the key)."""
+
+    def refuse(body: dict) -> str:
+        raise APIErrorReply(
+            400, "sk-test-secret is fine, but", "unsupported_parameter", "max_tokens"
+        )
+
+    with OpenAICompatibleServer(refuse) as server:
+        code, output = judge_cli(data_dir, server.base_url, "--model-list", "model-a")
+    assert code == 1
+    assert "HTTP 400 (BadRequestError, code unsupported_parameter, param max_tokens)" in output
+    assert "sk-test-secret" not in output
+    assert len(server.requests) == 32  # a 400 is not retried
 
 
 def test_no_credentials_is_a_clear_error(data_dir: Path) -> None:

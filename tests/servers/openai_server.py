@@ -38,6 +38,17 @@ from aiohttp import web
 
 Responder = Callable[[dict], str]
 
+
+class APIErrorReply(Exception):
+    """Raised by a responder to answer with an OpenAI-style error body (``code``, ``param``)."""
+
+    def __init__(
+        self, status: int, message: str, code: str | None = None, param: str | None = None
+    ):
+        super().__init__(message)
+        self.status, self.message, self.code, self.param = status, message, code, param
+
+
 _FAULT_STATUSES = (429, 500, 503)
 
 
@@ -130,6 +141,8 @@ class OpenAICompatibleServer:
             return _error(status, f"injected fault {status}", headers=headers)
         try:
             content = self.respond(body)
+        except APIErrorReply as error:
+            return _error(error.status, error.message, code=error.code, param=error.param)
         except Exception as error:  # a test's responder failing is a server error
             return _error(500, f"responder failed: {error!r}")
         prompt_text = "\n".join(str(m.get("content", "")) for m in body["messages"])
@@ -229,9 +242,21 @@ class OpenAICompatibleServer:
         self.stop()
 
 
-def _error(status: int, message: str, headers: dict[str, str] | None = None) -> web.Response:
-    body: dict[str, Any] = {"error": {"message": message, "type": "server_error", "code": status}}
-    return web.json_response(body, status=status, headers=headers)
+def _error(
+    status: int,
+    message: str,
+    headers: dict[str, str] | None = None,
+    *,
+    code: str | int | None = None,
+    param: str | None = None,
+) -> web.Response:
+    error: dict[str, Any] = {
+        "message": message,
+        "type": "server_error" if status >= 500 else "invalid_request_error",
+        "code": status if code is None else code,
+        "param": param,
+    }
+    return web.json_response({"error": error}, status=status, headers=headers)
 
 
 def main(argv: list[str] | None = None) -> None:
