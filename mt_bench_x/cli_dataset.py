@@ -52,7 +52,11 @@ def _fail(error: Exception) -> typer.Exit:
 
 def build(
     out: Annotated[
-        Path, typer.Option("--out", help="Repo folder to write (replaced when it exists).")
+        Path,
+        typer.Option(
+            "--out",
+            help="Repo folder to write (an earlier one is replaced, other folders refused).",
+        ),
     ],
     from_published: Annotated[
         Path | None,

@@ -198,6 +198,27 @@ def render_card(
     return f"---\n{yaml_text}---\n\n{body.lstrip()}"
 
 
+#: What a repo folder holds: the card, the parquet files, and what a Hub clone adds.
+_REPO_ENTRIES = frozenset({"README.md", "data", ".gitattributes"})
+
+
+def _check_replaceable(out_dir: Path) -> None:
+    """An existing ``out_dir`` is replaced only when it holds nothing but a repo folder's
+    files, so that ``--out`` pointed at a data folder (answers, judgments, the published
+    input) deletes nothing."""
+    if not out_dir.exists():
+        return
+    if not out_dir.is_dir():
+        raise MTBenchXError(f"--out {out_dir}: exists and is not a folder")
+    foreign = sorted(entry.name for entry in out_dir.iterdir() if entry.name not in _REPO_ENTRIES)
+    if foreign:
+        shown = ", ".join(foreign[:5]) + (", ..." if len(foreign) > 5 else "")
+        raise MTBenchXError(
+            f"--out {out_dir}: not replaced, it holds files a build did not write ({shown}); "
+            "choose a new or empty folder"
+        )
+
+
 def write_repo(
     benchmark: Benchmark,
     out_dir: Path,
@@ -207,6 +228,7 @@ def write_repo(
 ) -> Path:
     """Write the repo folder; it appears complete or not at all (built beside it, then moved)."""
     out_dir = Path(out_dir)
+    _check_replaceable(out_dir)
     langs = order_languages(list(benchmark.languages))
     benchmark = benchmark.select(langs)
     partial = out_dir.with_name(f".{out_dir.name}.partial")

@@ -154,3 +154,22 @@ def test_push_without_a_token_is_a_clear_error_before_any_request(
     )
     assert result.exit_code == 1
     assert "set HF_TOKEN" in result.output and "Traceback" not in result.output
+
+
+def test_out_is_replaced_only_when_it_holds_a_repo_folder(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    from mt_bench_x.errors import MTBenchXError
+
+    result = from_published(shared_data / "mt_bench_x", langs=["DE"])
+    data = tmp_path / "data"  # a FastChat data folder given as --out by mistake
+    answers = data / "mt_bench_DE" / "model_answer" / "my-model.jsonl"
+    answers.parent.mkdir(parents=True)
+    answers.write_text('{"question_id": "81_DE"}\n')
+    with pytest.raises(MTBenchXError, match=r"not replaced.*mt_bench_DE"):
+        write_repo(result.benchmark, data, provenance="test")
+    assert answers.read_text() == '{"question_id": "81_DE"}\n'
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]  # no partial folder left
+    repo = write_repo(result.benchmark, tmp_path / "repo", provenance="first")
+    write_repo(result.benchmark, repo, provenance="second")  # a repo folder is replaced
+    assert "second" in (repo / "README.md").read_text()
