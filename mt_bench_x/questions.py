@@ -278,10 +278,21 @@ def load_answer_records(path: Path) -> list[AnswerRecord]:
     return answers
 
 
-def _turns_by_number(path: Path) -> dict[int, list[str]]:
-    """Question number -> turns; a repeated question: the last line wins, with a warning."""
+def _turns_by_number(path: Path, lang: str | None = None) -> dict[int, list[str]]:
+    """Question number -> turns; a repeated question: the last line wins, with a warning.
+
+    With ``lang``, an id of another language (``"81_EN"`` in the DE benchmark: a file copied
+    into the wrong folder) is an error; ids without a language (``81``) are accepted.
+    """
     by_number: dict[int, list[str]] = {}
     for answer in load_answer_records(path):
+        other = question_id_lang(answer.question_id)
+        if lang is not None and other is not None and other != lang:
+            raise InputFileError(
+                str(path),
+                f"question id {answer.question_id!r} belongs to {other}, but the file is in the "
+                f"{lang} benchmark (copied from mt_bench_{other}?)",
+            )
         if answer.number in by_number:
             logger.warning(
                 "%s: question %d answered more than once; using the last line",
@@ -297,9 +308,10 @@ def write_answers(path: Path, answers: Iterable[AnswerRecord]) -> None:
     write_lines_atomic(path, (_line_for(answer_to_record(a), a.source_line) for a in answers))
 
 
-def load_reference_answers(path: Path) -> dict[int, list[str]]:
-    """A reference set (``reference_answer/<set>.jsonl``): question number -> turns."""
-    return _turns_by_number(Path(path))
+def load_reference_answers(path: Path, lang: str | None = None) -> dict[int, list[str]]:
+    """A reference set (``reference_answer/<set>.jsonl``): question number -> turns (ids of
+    a language other than ``lang`` refused, see :func:`_turns_by_number`)."""
+    return _turns_by_number(Path(path), lang)
 
 
 def load_model_answers(
@@ -313,7 +325,7 @@ def load_model_answers(
     """
     if model_ids is None:
         files = sorted(paths.model_answer_dir.glob("*.jsonl"))
-        return {file.stem: _turns_by_number(file) for file in files}
+        return {file.stem: _turns_by_number(file, paths.lang) for file in files}
     answers: dict[str, dict[int, list[str]]] = {}
     for model_id in model_ids:
         file = paths.model_answer_file(model_id)
@@ -323,5 +335,5 @@ def load_model_answers(
                 f"no answers for model {model_id!r} in {paths.bench_name} "
                 f"(expected {file_safe(model_id)}.jsonl; run `mt-bench-x answer` first)",
             )
-        answers[model_id] = _turns_by_number(file)
+        answers[model_id] = _turns_by_number(file, paths.lang)
     return answers

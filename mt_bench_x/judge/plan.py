@@ -73,7 +73,9 @@ def plan_language(data_dir: Path, lang: str, job: JudgeJob) -> LanguagePlan:
         model_ids.append(job.baseline)
     answers = load_model_answers(paths, model_ids)
     reference_file = paths.reference_answer_file(job.reference_set)
-    references = load_reference_answers(reference_file) if reference_file.is_file() else None
+    references = (
+        load_reference_answers(reference_file, paths.lang) if reference_file.is_file() else None
+    )
     try:
         matches = make_matches(
             job.mode,

@@ -158,6 +158,24 @@ def test_model_answers_last_duplicate_wins(
     assert every["b"] == {81: ["b1", "b2"]}
 
 
+def test_answers_of_another_language_are_refused(tmp_path: Path) -> None:
+    """Languages join on the number, so EN answers copied into the DE folder would be judged
+    as DE answers; their ids say otherwise."""
+    paths = BenchPaths(tmp_path, "DE")
+    paths.model_answer_dir.mkdir(parents=True)
+    lines = [_answer_line("81_DE", "m", ["a", "b"]), _answer_line("82_EN", "m", ["c", "d"])]
+    paths.model_answer_file("m").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(InputFileError, match=r"'82_EN' belongs to EN.*DE benchmark") as caught:
+        load_model_answers(paths, ["m"])
+    assert str(paths.model_answer_file("m")) in str(caught.value)
+    reference = paths.reference_answer_file("gpt-4")
+    reference.parent.mkdir(parents=True)
+    reference.write_text(_answer_line("101_FR", "gpt-4", ["r"]) + "\n", encoding="utf-8")
+    with pytest.raises(InputFileError, match="belongs to FR"):
+        load_reference_answers(reference, "DE")
+    assert load_reference_answers(reference) == {101: ["r"]}  # no language given: no check
+
+
 def test_model_answers_missing_model(tmp_path: Path) -> None:
     with pytest.raises(InputFileError, match="mt-bench-x answer"):
         load_model_answers(BenchPaths(tmp_path, "DE"), ["absent"])
