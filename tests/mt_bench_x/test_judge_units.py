@@ -198,3 +198,27 @@ def test_call_slots_let_retries_go_first() -> None:
         return order
 
     assert asyncio.run(scenario()) == ["retry", "first-1", "first-2"]
+
+
+def test_the_test_servers_judge_agrees_with_itself_across_orders() -> None:
+    """`python -m tests.servers.openai_server --respond judge` must be able to report wins:
+    the same pair in the other order gets the mirrored verdict."""
+    from tests.servers.openai_server import JudgeResponder
+
+    def body(first: str, second: str, system: str) -> dict:
+        user = f"[A]\n{first}\n[/A]\n[B]\n{second}\n[/B]"
+        return {
+            "messages": [{"role": "system", "content": system}, {"role": "user", "content": user}]
+        }
+
+    mirror = {"A": "B", "B": "A", "C": "C", "D": "D"}
+    seen = set()
+    for system in ('Output "[[A]]", "[[B]]" or "[[C]]".', 'Also "[[D]]" (both bad) or "[[A]]".'):
+        judge = JudgeResponder()
+        for n in range(40):
+            one, two = f"answer {n}", f"other answer {n * 7}"
+            v1 = judge(body(one, two, system))[-3]
+            v2 = judge(body(two, one, system))[-3]
+            assert v2 == mirror[v1]
+            seen.add(v1)
+    assert seen == {"A", "B", "C", "D"}

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
 import json
 import random
 import re
@@ -61,21 +62,43 @@ def echo_respond(body: dict) -> str:
     return ""
 
 
-def judge_respond(body: dict) -> str:
-    """A judge-like reply: ``[[A]]`` for pairwise prompts (they name ``[[A]]``), else a rating.
+class JudgeResponder:
+    """A judge-like reply: a verdict for pairwise prompts (they name ``[[A]]``), else a rating.
 
     The rating is derived from the prompt text, so it is stable for one prompt and varies
-    across prompts (1-10).
+    across prompts (1-10). A pairwise verdict is consistent across the two answer orders, as
+    a real judge's mostly is: the two games of a pair hold the same lines in another order,
+    so the first game seen picks a verdict from those lines and the other game gets its
+    mirror (``A`` <-> ``B``); ``[[D]]`` is among the choices where the prompt offers it.
     """
-    text = "\n".join(str(m.get("content", "")) for m in body.get("messages", []))
-    if "[[A]]" in text:
-        verdict = "ABC"[len(text) % 3]
+
+    def __init__(self) -> None:
+        self._first_game: dict[tuple[str, ...], tuple[str, str]] = {}
+
+    def __call__(self, body: dict) -> str:
+        messages = body.get("messages", [])
+        text = "\n".join(str(m.get("content", "")) for m in messages)
+        if "[[A]]" not in text:
+            score = 1 + len(text) % 10
+            return f"The answer is adequate. Rating: [[{score}]]"
+        user = str(messages[-1].get("content", "")) if messages else ""
+        pair = (*sorted(user.splitlines()), str(messages[0].get("content", "")))
+        first = self._first_game.setdefault(pair, (user, self._pick(pair, text)))
+        verdict = first[1] if first[0] == user else {"A": "B", "B": "A"}.get(first[1], first[1])
         return f"Both answers were compared. Final verdict: [[{verdict}]]"
-    score = 1 + len(text) % 10
-    return f"The answer is adequate. Rating: [[{score}]]"
+
+    @staticmethod
+    def _pick(pair: tuple[str, ...], text: str) -> str:
+        choices = "ABCD" if "[[D]]" in text else "ABC"
+        digest = hashlib.sha256("\n".join(pair).encode("utf-8")).digest()
+        return choices[digest[0] % len(choices)]
 
 
-RESPONDERS: dict[str, Responder] = {"echo": echo_respond, "judge": judge_respond}
+#: Responder factories by ``--respond`` name (a judge keeps state per server).
+RESPONDERS: dict[str, Callable[[], Responder]] = {
+    "echo": lambda: echo_respond,
+    "judge": JudgeResponder,
+}
 
 
 def _count_tokens(text: str) -> int:
@@ -271,7 +294,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--respond", choices=sorted(RESPONDERS), default="judge")
     args = parser.parse_args(argv)
     server = OpenAICompatibleServer(
-        RESPONDERS[args.respond],
+        RESPONDERS[args.respond](),
         delay_s=args.delay,
         fault_rate=args.fault_rate,
         retry_after_s=args.retry_after,
