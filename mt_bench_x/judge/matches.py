@@ -88,8 +88,10 @@ def model_pairs(mode: Mode, models: Sequence[str], baseline: str | None) -> list
     """The model tuples of a mode: ``(m,)``, ``(m, baseline)`` or every ``(m_i, m_j), i < j``.
 
     A mode left with nothing to judge (no model; pairwise with one model) is a ``ValueError``
-    rather than a run that judges nothing and reports success.
+    rather than a run that judges nothing and reports success. A model named twice counts
+    once (it would otherwise be judged twice, or against itself).
     """
+    models = list(dict.fromkeys(models))
     if mode == "single":
         tuples: list[tuple[str, ...]] = [(model,) for model in models]
         needed = "at least one model"

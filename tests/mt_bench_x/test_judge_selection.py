@@ -106,3 +106,9 @@ def test_default_models_are_the_ids_in_the_answer_files(two_langs: Path) -> None
     assert stdout.startswith("DE: 0 judged, 16 already done")
     judged = (two_langs / "mt_bench_DE" / "model_judgment" / "gpt-4_single.jsonl").read_text()
     assert {json.loads(line)["model"] for line in judged.splitlines()} == {"org/model-c"}
+
+
+def test_a_model_named_twice_is_judged_once() -> None:
+    assert model_pairs("single", ["a", "b", "a"], None) == [("a",), ("b",)]
+    assert model_pairs("pairwise-all", ["a", "a", "b"], None) == [("a", "b")]
+    assert model_pairs("pairwise-baseline", ["a", "a"], "b") == [("a", "b")]
