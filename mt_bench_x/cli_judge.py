@@ -45,7 +45,8 @@ def _languages(data_dir: Path, lang: str) -> list[str]:
         if not langs:
             raise MTBenchXError(f"{data_dir}: no mt_bench_<LANG>/question.jsonl found")
         return langs
-    return [normalize_lang(code) for code in lang.split(",")]
+    # A language named twice (DE,de) is one: two runs would append to one judgment file.
+    return list(dict.fromkeys(normalize_lang(code) for code in lang.split(",")))
 
 
 def _answer_files(data_dir: Path, lang: str) -> list[str]:

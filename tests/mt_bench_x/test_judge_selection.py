@@ -112,3 +112,12 @@ def test_a_model_named_twice_is_judged_once() -> None:
     assert model_pairs("single", ["a", "b", "a"], None) == [("a",), ("b",)]
     assert model_pairs("pairwise-all", ["a", "a", "b"], None) == [("a", "b")]
     assert model_pairs("pairwise-baseline", ["a", "a"], "b") == [("a", "b")]
+
+
+def test_a_language_named_twice_is_judged_once(two_langs: Path) -> None:
+    with OpenAICompatibleServer(judge_reply) as server:
+        args = ["--data-dir", str(two_langs), "--judge-base-url", server.base_url]
+        code, stdout, output = cli("judge", "--lang", "DE,de", *args, "--no-progress")
+    assert code == 0, output
+    assert stdout.count("judged") == 1
+    assert len(server.requests) == 32
