@@ -197,6 +197,10 @@ def weights_dtype(dtype: str | None, training_args) -> str | None:
     return dtype
 
 
+def uses_fsdp(training_args) -> bool:
+    return bool(training_args.fsdp) or os.environ.get("ACCELERATE_USE_FSDP", "").lower() == "true"
+
+
 def build_trainer(script_args, training_args, model_args):
     """The ``SFTTrainer`` for the parsed arguments (tokenizer, template, data, callbacks)."""
     from datasets import load_dataset
@@ -254,6 +258,13 @@ def build_trainer(script_args, training_args, model_args):
             EarlyStoppingCallback(
                 script_args.early_stopping_patience, script_args.early_stopping_threshold
             )
+        )
+    if evaluate and training_args.save_strategy != "no" and uses_fsdp(training_args):
+        logger.warning(
+            "FSDP with evaluation and checkpoints: with TRL 1.16 and accelerate 1.15 the first "
+            "training step after an evaluation that is followed by a checkpoint save fails "
+            '("got mixed torch.Tensor and DTensor", seen on one H200 with FSDP2); use '
+            "recipes/accelerate/deepspeed_zero3.yaml (see recipes/README.md)"
         )
     trainer = SFTTrainer(
         model=model_args.model_name_or_path,
