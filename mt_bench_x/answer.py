@@ -18,7 +18,7 @@ from pathlib import Path
 
 from mt_bench_x.answer_backends import ChatBackend, Conversation
 from mt_bench_x.errors import InputFileError
-from mt_bench_x.jsonl import JsonlAppender, repair_torn_tail
+from mt_bench_x.jsonl import JsonlAppender
 from mt_bench_x.layout import BenchPaths, normalize_lang
 from mt_bench_x.questions import (
     Question,
@@ -111,10 +111,10 @@ def select_questions(questions: list[Question], settings: AnswerSettings) -> lis
 
 
 def finished_numbers(path: Path) -> set[int]:
-    """Question numbers with an answer line in ``path`` (a torn last line is cut first)."""
+    """Question numbers with an answer line in ``path``; call it with the file's
+    :class:`~mt_bench_x.jsonl.JsonlAppender` open (it locks, then cuts a torn last line)."""
     if not path.is_file():
         return set()
-    repair_torn_tail(path)
     return {answer.number for answer in load_answer_records(path)}
 
 
@@ -141,30 +141,30 @@ def answer_language(
 
     questions = select_questions(load_questions(paths.question_file), settings)
     out = paths.model_answer_file(settings.model_id)
-    done = finished_numbers(out)
-    todo = [q for q in questions if q.number not in done]
-    report = AnswerReport(paths.lang, skipped=len(questions) - len(todo), path=out)
-    if not todo:
-        return report
-    system = settings.system_prompt(paths.lang)
-    with (
-        JsonlAppender(out) as appender,
-        tqdm(
+    # Opened (and locked) before anything is read: a second run of the same command is
+    # refused, and a torn last line is cut before it could be taken for an answer.
+    with JsonlAppender(out) as appender:
+        done = finished_numbers(out)
+        todo = [q for q in questions if q.number not in done]
+        report = AnswerReport(paths.lang, skipped=len(questions) - len(todo), path=out)
+        if not todo:
+            return report
+        system = settings.system_prompt(paths.lang)
+        with tqdm(
             total=len(questions),
             initial=report.skipped,
             desc=f"answer {paths.bench_name}",
             unit="question",
             disable=not show_progress,
-        ) as bar,
-    ):
-        for batch in _batches(todo, settings):
-            for question, turns in zip(
-                batch, _two_turns(backend, batch, system, settings), strict=True
-            ):
-                record = new_answer(question.question_id, settings.model_id, turns)
-                appender.write(answer_to_record(record))
-            report.answered += len(batch)
-            bar.update(len(batch))
+        ) as bar:
+            for batch in _batches(todo, settings):
+                for question, turns in zip(
+                    batch, _two_turns(backend, batch, system, settings), strict=True
+                ):
+                    record = new_answer(question.question_id, settings.model_id, turns)
+                    appender.write(answer_to_record(record))
+                report.answered += len(batch)
+                bar.update(len(batch))
     return report
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from mt_bench_x.errors import InputFileError
+from mt_bench_x.errors import InputFileError, MTBenchXError
 
 logger = logging.getLogger(__name__)
 
@@ -128,6 +128,22 @@ def repair_torn_tail(path: Path) -> int:
     return removed
 
 
+def _lock(handle: Any, path: Path) -> None:
+    """An exclusive lock on the open file for as long as it is open; a second writer (the
+    same command started twice) fails at once instead of duplicating lines."""
+    try:
+        import fcntl
+    except ImportError:  # no flock on this platform
+        return
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        raise MTBenchXError(
+            f"{path}: another process is writing this file (the same run started twice?); "
+            "wait for it to finish, or stop it"
+        ) from None
+
+
 class JsonlAppender:
     """Append records to a JSONL file, one durable line at a time (use from one thread)."""
 
@@ -138,8 +154,14 @@ class JsonlAppender:
 
     def __enter__(self) -> JsonlAppender:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        repair_torn_tail(self.path)
-        self._handle = self.path.open("a", encoding="utf-8")
+        handle = self.path.open("a", encoding="utf-8")
+        try:
+            _lock(handle, self.path)  # before the repair: another writer's line is not torn
+            repair_torn_tail(self.path)
+        except BaseException:
+            handle.close()
+            raise
+        self._handle = handle
         return self
 
     def write(self, record: dict[str, Any]) -> None:

@@ -121,3 +121,15 @@ def test_a_language_named_twice_is_judged_once(two_langs: Path) -> None:
     assert code == 0, output
     assert stdout.count("judged") == 1
     assert len(server.requests) == 32
+
+
+def test_the_same_run_started_twice_is_refused_before_any_call(two_langs: Path) -> None:
+    from mt_bench_x.jsonl import JsonlAppender
+
+    output = two_langs / "mt_bench_DE" / "model_judgment" / "gpt-4_single.jsonl"
+    with OpenAICompatibleServer(judge_reply) as server, JsonlAppender(output):
+        args = ["--data-dir", str(two_langs), "--judge-base-url", server.base_url]
+        code, _, output_text = cli("judge", "--lang", "DE", *args, "--no-progress")
+    assert code == 2
+    assert "another process is writing" in output_text
+    assert server.requests == []

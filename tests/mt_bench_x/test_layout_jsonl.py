@@ -134,6 +134,20 @@ def test_a_whole_last_record_without_newline_is_kept(tmp_path: Path) -> None:
     assert read_jsonl(path) == [{"question_id": n} for n in (1, 2, 3)]
 
 
+def test_a_second_writer_of_the_same_file_is_refused(tmp_path: Path) -> None:
+    from mt_bench_x.errors import MTBenchXError
+
+    path = tmp_path / "gpt-4_single.jsonl"
+    with JsonlAppender(path) as first:
+        first.write({"question_id": 1})
+        with pytest.raises(MTBenchXError, match="another process is writing"), JsonlAppender(path):
+            pass
+        first.write({"question_id": 2})
+    with JsonlAppender(path) as again:  # the lock goes with the writer
+        again.write({"question_id": 3})
+    assert read_jsonl(path) == [{"question_id": n} for n in (1, 2, 3)]
+
+
 def test_appender_outside_with_block(tmp_path: Path) -> None:
     with pytest.raises(RuntimeError, match="outside"):
         JsonlAppender(tmp_path / "x.jsonl").write({"a": 1})
