@@ -80,7 +80,11 @@ MODELS = {
         model_id="meta-llama/Llama-2-7b-hf",
         datasets=("lima-x", "bactrian-x", "bactrian-x-small"),
         per_device_batch=4,
-        launchers=(Launcher("deepspeed_zero3.yaml"), Launcher("fsdp2.yaml")),
+        launchers=(
+            Launcher("deepspeed_zero3.yaml"),
+            Launcher("fsdp1.yaml"),
+            Launcher("fsdp2.yaml"),
+        ),
         note=(
             "Stand-in for the paper's 24EU-7B (an OpenGPT-X Llama-2-architecture checkpoint",
             "with a 250k SentencePiece vocabulary). Public OpenGPT-X models ship a custom",
@@ -93,7 +97,11 @@ MODELS = {
         model_id="mistralai/Mixtral-8x7B-v0.1",
         datasets=("lima-x", "bactrian-x-small"),
         per_device_batch=1,
-        launchers=(Launcher("deepspeed_zero3.yaml", 2), Launcher("fsdp2.yaml", 2)),
+        launchers=(
+            Launcher("deepspeed_zero3.yaml", 2),
+            Launcher("fsdp1.yaml", 2),
+            Launcher("fsdp2.yaml", 2),
+        ),
         note=(
             "Full fine-tuning of 46.7B parameters: two 8-GPU nodes",
             "(recipes/slurm/sft_multinode.sh).",

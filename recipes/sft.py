@@ -264,7 +264,7 @@ def build_trainer(script_args, training_args, model_args):
             "FSDP with evaluation and checkpoints: with TRL 1.16 and accelerate 1.15 the first "
             "training step after an evaluation that is followed by a checkpoint save fails "
             '("got mixed torch.Tensor and DTensor", seen on one H200 with FSDP2); use '
-            "recipes/accelerate/deepspeed_zero3.yaml (see recipes/README.md)"
+            "recipes/accelerate/deepspeed_zero3.yaml or fsdp1.yaml (see recipes/README.md)"
         )
     trainer = SFTTrainer(
         model=model_args.model_name_or_path,

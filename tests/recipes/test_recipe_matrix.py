@@ -97,13 +97,15 @@ def test_accelerate_configs_load_with_accelerates_loader(path: Path) -> None:
         "multi_gpu.yaml": (DistributedType.MULTI_GPU, 8),
         "deepspeed_zero3.yaml": (DistributedType.DEEPSPEED, 8),
         "fsdp2.yaml": (DistributedType.FSDP, 8),
+        "fsdp1.yaml": (DistributedType.FSDP, 8),
     }[path.name]
     assert (config.distributed_type, config.num_processes) == expected
     assert config.mixed_precision == "bf16"
     if path.name == "deepspeed_zero3.yaml":
         assert config.deepspeed_config["zero_stage"] == 3
-    if path.name == "fsdp2.yaml":
-        assert config.fsdp_config["fsdp_version"] == 2
+    if path.name.startswith("fsdp"):
+        assert config.fsdp_config["fsdp_version"] == int(path.stem[-1])
+        assert config.fsdp_config["fsdp_state_dict_type"] == "FULL_STATE_DICT"  # loadable saves
 
 
 def _launch_env(config: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
@@ -133,6 +135,19 @@ def test_fsdp2_config_builds_accelerates_plugin(monkeypatch: pytest.MonkeyPatch)
     assert plugin.fsdp_version == 2
     assert plugin.reshard_after_forward is True
     assert plugin.activation_checkpointing is False
+
+
+def test_fsdp1_config_gives_the_launch_environment_that_ran(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """FSDP1's plugin wants a GPU to be built; the launcher's environment is checked instead."""
+    env = _launch_env("fsdp1.yaml", monkeypatch)
+    assert env["ACCELERATE_USE_FSDP"] == "true"
+    assert (env["FSDP_VERSION"], env["FSDP_SHARDING_STRATEGY"]) == ("1", "FULL_SHARD")
+    assert env["FSDP_AUTO_WRAP_POLICY"] == "TRANSFORMER_BASED_WRAP"
+    assert env["FSDP_STATE_DICT_TYPE"] == "FULL_STATE_DICT"
+    # rank 0 loads the weights and broadcasts them: needs sync_module_states
+    assert env["FSDP_CPU_RAM_EFFICIENT_LOADING"] == env["FSDP_SYNC_MODULE_STATES"] == "true"
 
 
 def test_deepspeed_config_builds_accelerates_plugin(monkeypatch: pytest.MonkeyPatch) -> None:
