@@ -13,6 +13,7 @@ checkpoint. Early stopping on validation loss keeps the best checkpoint.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 from collections.abc import Sequence
@@ -143,6 +144,32 @@ def dataset_config_names(dataset_name: str) -> list[str]:
         return []
 
 
+def local_dataset_cache_dir(dataset_name: str) -> str | None:
+    """A ``datasets`` cache dir keyed by the files of a local dataset folder, else ``None``.
+
+    ``datasets`` caches a local folder by its path and the files' relative names, not their
+    content: retraining on a folder rebuilt in place would read the old rows. Keying the cache
+    by every file's name, size and modification time makes a rebuilt folder a new dataset.
+    """
+    folder = Path(dataset_name)
+    if not folder.is_dir():
+        return None
+    from datasets import config
+
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        stat = path.stat()
+        digest.update(f"{path.relative_to(folder)}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return str(Path(config.HF_DATASETS_CACHE) / "local-folders" / digest.hexdigest()[:16])
+
+
+def load_mixture(dataset_name: str, config: str | None):
+    """``load_dataset(dataset_name, config)``; a local folder is read as it is now on disk."""
+    from datasets import load_dataset
+
+    return load_dataset(dataset_name, config, cache_dir=local_dataset_cache_dir(dataset_name))
+
+
 def resolve_resume(value: str | None, output_dir: str) -> str | None:
     """The checkpoint to resume from: a path, or the last ``checkpoint-*`` of ``output_dir``.
 
@@ -203,7 +230,6 @@ def uses_fsdp(training_args) -> bool:
 
 def build_trainer(script_args, training_args, model_args):
     """The ``SFTTrainer`` for the parsed arguments (tokenizer, template, data, callbacks)."""
-    from datasets import load_dataset
     from transformers import AutoTokenizer, EarlyStoppingCallback
     from trl import SFTTrainer, get_peft_config
 
@@ -247,7 +273,7 @@ def build_trainer(script_args, training_args, model_args):
     config = script_args.dataset_config
     if config is not None:
         config = resolve_config(config, dataset_config_names(script_args.dataset_name))
-    dataset = load_dataset(script_args.dataset_name, config)
+    dataset = load_mixture(script_args.dataset_name, config)
     train_split, test_split = resolve_splits(
         dataset, script_args.dataset_train_split, script_args.dataset_test_split
     )
