@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from lima_x.errors import LimaXError
+from polyglot_instruct.cli_errors import run_cli
 
 if TYPE_CHECKING:
     from lima_x.translate.base import TranslationOptions
@@ -492,7 +493,7 @@ def configure_logging() -> None:
 
 def main() -> None:
     configure_logging()
-    build_app()()
+    run_cli("lima-x", build_app())
 
 
 if __name__ == "__main__":

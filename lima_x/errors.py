@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from polyglot_instruct.errors import ToolkitError
 
-class LimaXError(Exception):
+
+class LimaXError(ToolkitError):
     """Base class of every error lima_x raises on purpose."""
 
 

@@ -32,7 +32,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from mt_bench_x.errors import MTBenchXError
+from mt_bench_x.formats.errors import MTBenchXError
 
 logger = logging.getLogger(__name__)
 

@@ -13,9 +13,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+from mt_bench_x.formats.judgments import iter_judgments
 from mt_bench_x.judge.client import JudgeReply
 from mt_bench_x.judge.matches import ResumeKey
-from mt_bench_x.judge.records import iter_judgments
 
 
 def journal_path(output: Path) -> Path:

@@ -11,9 +11,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from mt_bench_x.errors import MTBenchXError
+from mt_bench_x.formats.errors import MTBenchXError
+from mt_bench_x.formats.questions import Question
 from mt_bench_x.judge.prompts import JudgePrompt, PromptType, choose_prompt, uses_reference
-from mt_bench_x.questions import Question
 
 Mode = Literal["single", "pairwise-baseline", "pairwise-all"]
 MODES: tuple[str, ...] = ("single", "pairwise-baseline", "pairwise-all")

@@ -2,7 +2,7 @@
 
 Reads the language's questions, judge prompts, the named models' answers and (when a
 reference-guided prompt is used) the reference set, each from the FastChat layout that
-:class:`~mt_bench_x.layout.BenchPaths` knows. The reference set is an option of its own
+:class:`~mt_bench_x.formats.layout.BenchPaths` knows. The reference set is an option of its own
 (``gpt-4`` by default), never derived from the judge's name as FastChat does.
 """
 
@@ -12,13 +12,13 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from mt_bench_x.errors import InputFileError
+from mt_bench_x.formats.errors import InputFileError
+from mt_bench_x.formats.judgments import done_keys
+from mt_bench_x.formats.layout import BenchPaths
+from mt_bench_x.formats.questions import load_model_answers, load_questions, load_reference_answers
 from mt_bench_x.judge.matches import Match, MissingDataError, Mode, make_matches
 from mt_bench_x.judge.prompts import has_both_bad_prompts, load_prompts
-from mt_bench_x.judge.records import done_keys
 from mt_bench_x.judge.truncation import estimate_tokens
-from mt_bench_x.layout import BenchPaths
-from mt_bench_x.questions import load_model_answers, load_questions, load_reference_answers
 
 logger = logging.getLogger(__name__)
 

@@ -18,9 +18,9 @@ import string
 from pathlib import Path
 from typing import Literal
 
-from mt_bench_x.errors import InputFileError
-from mt_bench_x.judge_prompt_records import JudgePrompt, load_judge_prompts
-from mt_bench_x.pairwise_prompts import BOTH_BAD_SUFFIX, BOTH_BAD_VERDICT
+from mt_bench_x.dataset.both_bad import BOTH_BAD_SUFFIX, BOTH_BAD_VERDICT
+from mt_bench_x.formats.errors import InputFileError
+from mt_bench_x.formats.judge_prompts import JudgePrompt, load_judge_prompts
 
 PromptType = Literal["single", "pairwise"]
 

@@ -6,7 +6,8 @@
   flight (waits between retries do not hold a slot). Both games of a pairwise match run
   together; a game that finishes before its partner goes to the game journal
   (:mod:`mt_bench_x.judge.journal`), so a killed run pays again only for calls in flight.
-* One writer: a single thread appends finished lines with :class:`~mt_bench_x.jsonl.JsonlAppender`
+* One writer: a single thread appends finished lines with
+  :class:`~mt_bench_x.formats.jsonl.JsonlAppender`
   (one flushed, fsynced line per judgment; a torn tail from a kill is cut on the next start).
 """
 
@@ -22,18 +23,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from mt_bench_x.jsonl import JsonlAppender
-from mt_bench_x.judge.client import JudgeCallError, JudgeReply
-from mt_bench_x.judge.journal import game_id, game_record, journal_path, load_games
-from mt_bench_x.judge.matches import Match
-from mt_bench_x.judge.prompts import allows_both_bad, prompt_hash, render
-from mt_bench_x.judge.records import (
+from mt_bench_x.formats.jsonl import JsonlAppender
+from mt_bench_x.formats.judgments import (
     API_ERROR_OUTPUT,
     ERROR_WINNER,
     WINNERS_GAME1,
     WINNERS_GAME2,
     done_keys,
 )
+from mt_bench_x.judge.client import JudgeCallError, JudgeReply
+from mt_bench_x.judge.journal import game_id, game_record, journal_path, load_games
+from mt_bench_x.judge.matches import Match
+from mt_bench_x.judge.prompts import allows_both_bad, prompt_hash, render
 from mt_bench_x.judge.truncation import fit_answers
 from mt_bench_x.judge.verdict import parse_pair, parse_rating
 
@@ -120,7 +121,7 @@ def single_record(
     reply: JudgeReply | None,
     error: str | None,
 ) -> dict[str, Any]:
-    """A FastChat single-judgment line (+ extras, see :mod:`mt_bench_x.judge.records`)."""
+    """A FastChat single-judgment line (+ extras, see :mod:`mt_bench_x.formats.judgments`)."""
     score = parse_rating(reply.text) if reply is not None else None
     record: dict[str, Any] = {
         "question_id": match.question.question_id,

@@ -14,7 +14,7 @@ import shutil
 from collections import Counter
 from pathlib import Path
 
-from mt_bench_x.jsonl import read_jsonl, write_jsonl
+from mt_bench_x.formats.jsonl import read_jsonl, write_jsonl
 
 ANSWER_MARK = re.compile(r"<<([\w.-]+)\|(\d+)\|(\d)>>")
 BOTH_BAD_CLAUSE = ' Output "[[D]]" if both assistants are equally bad.'

@@ -12,17 +12,17 @@ from pathlib import Path
 
 import pytest
 
-from mt_bench_x.answer import (
+from mt_bench_x.answer.backends import AnswerBackendError, OpenAIBackend, TransformersBackend
+from mt_bench_x.answer.run import (
     CATEGORY_TEMPERATURE,
     AnswerSettings,
     answer_languages,
     load_system_prompts,
     temperature_for,
 )
-from mt_bench_x.answer_backends import AnswerBackendError, OpenAIBackend, TransformersBackend
-from mt_bench_x.errors import InputFileError
-from mt_bench_x.layout import BenchPaths
-from mt_bench_x.questions import load_answer_records, load_questions
+from mt_bench_x.formats.errors import InputFileError
+from mt_bench_x.formats.layout import BenchPaths
+from mt_bench_x.formats.questions import load_answer_records, load_questions
 from tests.servers.openai_server import OpenAICompatibleServer
 
 REPO_ROOT = Path(__file__).resolve().parents[2]

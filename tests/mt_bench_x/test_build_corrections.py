@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from mt_bench_x.build import BuildError, from_fastchat
-from mt_bench_x.corrections import apply_corrections, load_corrections
-from mt_bench_x.errors import InputFileError
-from mt_bench_x.judge_prompt_records import JudgePrompt, load_judge_prompts
-from mt_bench_x.pairwise_prompts import BOTH_BAD_CLAUSES, derive_both_bad, with_both_bad
-from mt_bench_x.questions import Question
+from mt_bench_x.dataset.both_bad import BOTH_BAD_CLAUSES, derive_both_bad, with_both_bad
+from mt_bench_x.dataset.build import BuildError, from_fastchat
+from mt_bench_x.dataset.corrections import apply_corrections, load_corrections
+from mt_bench_x.formats.errors import InputFileError
+from mt_bench_x.formats.judge_prompts import JudgePrompt, load_judge_prompts
+from mt_bench_x.formats.questions import Question
 
 
 def _questions() -> list[Question]:

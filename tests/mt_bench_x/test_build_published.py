@@ -8,9 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from mt_bench_x.build import BuildError, from_published
-from mt_bench_x.hub_repo import PROMPTS_CONFIG, REFERENCE_CONFIG, SPLIT, read_repo, write_repo
-from mt_bench_x.questions import CATEGORIES
+from mt_bench_x.dataset.build import BuildError, from_published
+from mt_bench_x.dataset.hub_repo import (
+    PROMPTS_CONFIG,
+    REFERENCE_CONFIG,
+    SPLIT,
+    read_repo,
+    write_repo,
+)
+from mt_bench_x.formats.questions import CATEGORIES
 
 LANGS = ["EN", "DE", "FR", "IT", "ES"]
 PUBLISHED_CORRECTIONS = {"EN": 0, "DE": 31, "FR": 36, "IT": 72, "ES": 37}
@@ -159,7 +165,7 @@ def test_push_without_a_token_is_a_clear_error_before_any_request(
 def test_out_is_replaced_only_when_it_holds_a_repo_folder(
     shared_data: Path, tmp_path: Path
 ) -> None:
-    from mt_bench_x.errors import MTBenchXError
+    from mt_bench_x.formats.errors import MTBenchXError
 
     result = from_published(shared_data / "mt_bench_x", langs=["DE"])
     data = tmp_path / "data"  # a FastChat data folder given as --out by mistake

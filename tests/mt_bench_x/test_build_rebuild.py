@@ -25,8 +25,8 @@ from pathlib import Path
 import pytest
 
 from lima_x.translate.code_spans import IGNORE_TAGS
-from mt_bench_x.judge_prompt_records import load_judge_prompts
-from mt_bench_x.questions import load_questions
+from mt_bench_x.formats.judge_prompts import load_judge_prompts
+from mt_bench_x.formats.questions import load_questions
 from tests.servers.deepl_server import DeepLCompatibleServer, mark_words, transform_xml
 
 TARGETS = ["DE", "FR", "IT", "ES"]

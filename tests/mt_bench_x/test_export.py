@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from mt_bench_x.build import from_published
-from mt_bench_x.hub_repo import write_repo
-from mt_bench_x.judge_prompt_records import load_judge_prompts
-from mt_bench_x.layout import BenchPaths
+from mt_bench_x.dataset.build import from_published
+from mt_bench_x.dataset.hub_repo import write_repo
+from mt_bench_x.formats.judge_prompts import load_judge_prompts
+from mt_bench_x.formats.layout import BenchPaths
 
 LANGS = ["EN", "DE", "FR", "IT", "ES"]
 REPO_ROOT = Path(__file__).resolve().parents[2]

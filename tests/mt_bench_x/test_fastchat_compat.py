@@ -113,7 +113,7 @@ def test_pairwise_counts_match_fastchat_show_result(judged: Path) -> None:
 def test_cli_start_imports_no_torch_transformers_or_fastchat_judge() -> None:
     code = (
         "import sys, mt_bench_x.cli, mt_bench_x.judge.runner, mt_bench_x.judge.client, "
-        "mt_bench_x.judge.plan, mt_bench_x.results; mt_bench_x.cli.build_app(); "
+        "mt_bench_x.judge.plan, mt_bench_x.results.show; mt_bench_x.cli.build_app(); "
         "heavy = [m for m in ('torch', 'transformers', 'anthropic', 'fastchat.llm_judge.common') "
         "if m in sys.modules]; print(heavy)"
     )

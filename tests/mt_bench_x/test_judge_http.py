@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from mt_bench_x.cli import build_app
-from mt_bench_x.judge.records import record_key
+from mt_bench_x.formats.judgments import record_key
 from tests.mt_bench_x.judge_fixtures import (
     dump,
     judge_reply,

@@ -124,7 +124,7 @@ def test_a_language_named_twice_is_judged_once(two_langs: Path) -> None:
 
 
 def test_the_same_run_started_twice_is_refused_before_any_call(two_langs: Path) -> None:
-    from mt_bench_x.jsonl import JsonlAppender
+    from mt_bench_x.formats.jsonl import JsonlAppender
 
     output = two_langs / "mt_bench_DE" / "model_judgment" / "gpt-4_single.jsonl"
     with OpenAICompatibleServer(judge_reply) as server, JsonlAppender(output):

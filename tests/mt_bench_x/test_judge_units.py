@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from mt_bench_x.errors import InputFileError
+from mt_bench_x.formats.errors import InputFileError
+from mt_bench_x.formats.questions import load_questions, load_reference_answers
 from mt_bench_x.judge.client import CallSlots, retry_after_seconds
 from mt_bench_x.judge.matches import MissingDataError, make_matches, model_pairs
 from mt_bench_x.judge.prompts import load_prompts, prompt_name
 from mt_bench_x.judge.runner import build_call
 from mt_bench_x.judge.truncation import TRUNCATION_MARK, estimate_tokens, fit_answers
-from mt_bench_x.questions import load_questions, load_reference_answers
 
 PROMPT_TABLE = [
     ("single", "writing", 1, False, "single-v1"),

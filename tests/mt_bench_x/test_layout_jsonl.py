@@ -10,15 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from mt_bench_x.errors import InputFileError
-from mt_bench_x.jsonl import (
+from mt_bench_x.formats.errors import InputFileError
+from mt_bench_x.formats.jsonl import (
     JsonlAppender,
     iter_jsonl,
     read_jsonl,
     repair_torn_tail,
     write_jsonl,
 )
-from mt_bench_x.layout import BenchPaths, available_languages, file_safe, normalize_lang
+from mt_bench_x.formats.layout import BenchPaths, available_languages, file_safe, normalize_lang
 
 
 @pytest.mark.parametrize(
@@ -135,7 +135,7 @@ def test_a_whole_last_record_without_newline_is_kept(tmp_path: Path) -> None:
 
 
 def test_a_second_writer_of_the_same_file_is_refused(tmp_path: Path) -> None:
-    from mt_bench_x.errors import MTBenchXError
+    from mt_bench_x.formats.errors import MTBenchXError
 
     path = tmp_path / "gpt-4_single.jsonl"
     with JsonlAppender(path) as first:
@@ -158,7 +158,7 @@ def test_a_killed_writer_leaves_whole_lines_only(tmp_path: Path) -> None:
     # ends with a newline is a complete record, and reopening repairs whatever follows.
     path = tmp_path / "killed.jsonl"
     script = (
-        "import sys; from pathlib import Path; from mt_bench_x.jsonl import JsonlAppender\n"
+        "import sys; from pathlib import Path; from mt_bench_x.formats.jsonl import JsonlAppender\n"
         "with JsonlAppender(Path(sys.argv[1]), fsync=False) as out:\n"
         "    for i in range(10**7):\n"
         "        out.write({'i': i, 'pad': 'x' * 500})\n"

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from mt_bench_x.errors import InputFileError
-from mt_bench_x.layout import BenchPaths
-from mt_bench_x.questions import (
+from mt_bench_x.formats.errors import InputFileError
+from mt_bench_x.formats.layout import BenchPaths
+from mt_bench_x.formats.questions import (
     CATEGORIES,
     Question,
     load_model_answers,

@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from mt_bench_x.cli import build_app
-from mt_bench_x.jsonl import write_jsonl
+from mt_bench_x.formats.jsonl import write_jsonl
 from tests.mt_bench_x.judge_fixtures import judge_reply, last_marks, make_data_dir, score_for
 from tests.servers.openai_server import OpenAICompatibleServer
 
@@ -147,7 +147,7 @@ def test_api_errors_are_reported_and_the_retry_wins(tmp_path: Path) -> None:
 
 def test_fastchat_error_lines_are_api_errors_and_judged_again(tmp_path: Path) -> None:
     """FastChat's gen_judgment writes a failed call as ``$ERROR$`` with no ``error`` field."""
-    from mt_bench_x.judge.records import done_keys
+    from mt_bench_x.formats.judgments import done_keys
 
     path = tmp_path / "mt_bench_DE" / "model_judgment" / "gpt-4_single.jsonl"
     base = {"model": "m", "judge": ["gpt-4", "single-v1"], "user_prompt": "", "turn": 1}

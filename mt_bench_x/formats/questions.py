@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mt_bench_x.errors import InputFileError
-from mt_bench_x.jsonl import iter_jsonl
-from mt_bench_x.layout import BenchPaths, file_safe
+from mt_bench_x.formats.errors import InputFileError
+from mt_bench_x.formats.jsonl import iter_jsonl
+from mt_bench_x.formats.layout import BenchPaths, file_safe
 
 logger = logging.getLogger(__name__)
 

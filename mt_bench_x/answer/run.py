@@ -4,7 +4,7 @@ Per language: read ``question.jsonl``, skip questions already answered in
 ``model_answer/<model_id>.jsonl``, and answer the rest in batches of questions that share a
 temperature (FastChat's per-category table). Turn 1 for the batch, then turn 2 with the
 model's own first reply in the conversation; each finished question is appended as one
-durable line (:class:`~mt_bench_x.jsonl.JsonlAppender`), so a killed run loses at most the
+durable line (:class:`~mt_bench_x.formats.jsonl.JsonlAppender`), so a killed run loses at most the
 batch in flight and a rerun continues.
 """
 
@@ -16,11 +16,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mt_bench_x.answer_backends import ChatBackend, Conversation
-from mt_bench_x.errors import InputFileError
-from mt_bench_x.jsonl import JsonlAppender
-from mt_bench_x.layout import BenchPaths, normalize_lang
-from mt_bench_x.questions import (
+from mt_bench_x.answer.backends import ChatBackend, Conversation
+from mt_bench_x.formats.errors import InputFileError
+from mt_bench_x.formats.jsonl import JsonlAppender
+from mt_bench_x.formats.layout import BenchPaths, normalize_lang
+from mt_bench_x.formats.questions import (
     Question,
     answer_to_record,
     load_answer_records,
@@ -112,7 +112,7 @@ def select_questions(questions: list[Question], settings: AnswerSettings) -> lis
 
 def finished_numbers(path: Path) -> set[int]:
     """Question numbers with an answer line in ``path``; call it with the file's
-    :class:`~mt_bench_x.jsonl.JsonlAppender` open (it locks, then cuts a torn last line)."""
+    :class:`~mt_bench_x.formats.jsonl.JsonlAppender` open (it locks, then cuts a torn last line)."""
     if not path.is_file():
         return set()
     return {answer.number for answer in load_answer_records(path)}

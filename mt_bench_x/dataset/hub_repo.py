@@ -22,12 +22,12 @@ from pathlib import Path
 from string import Template
 from typing import Any
 
-from mt_bench_x.benchmark import Benchmark, LanguageBench, order_languages
-from mt_bench_x.corrections import CorrectionReport
-from mt_bench_x.errors import MTBenchXError
-from mt_bench_x.judge_prompt_records import JudgePrompt
-from mt_bench_x.layout import normalize_lang
-from mt_bench_x.questions import AnswerRecord, Question, id_from_string
+from mt_bench_x.dataset.benchmark import Benchmark, LanguageBench, order_languages
+from mt_bench_x.dataset.corrections import CorrectionReport
+from mt_bench_x.formats.errors import MTBenchXError
+from mt_bench_x.formats.judge_prompts import JudgePrompt
+from mt_bench_x.formats.layout import normalize_lang
+from mt_bench_x.formats.questions import AnswerRecord, Question, id_from_string
 
 logger = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from mt_bench_x.errors import MTBenchXError
+from mt_bench_x.formats.errors import MTBenchXError
 
 if TYPE_CHECKING:  # the judge modules load only when a command runs
     from mt_bench_x.judge.client import Transport
@@ -38,7 +38,7 @@ class FormatChoice(str, enum.Enum):
 
 
 def _languages(data_dir: Path, lang: str) -> list[str]:
-    from mt_bench_x.layout import available_languages, normalize_lang
+    from mt_bench_x.formats.layout import available_languages, normalize_lang
 
     if lang.lower() == "all":
         langs = available_languages(data_dir)
@@ -51,7 +51,7 @@ def _languages(data_dir: Path, lang: str) -> list[str]:
 
 def _answer_files(data_dir: Path, lang: str) -> list[str]:
     """The file stems of ``model_answer/<stem>.jsonl`` in one language, sorted."""
-    from mt_bench_x.layout import BenchPaths
+    from mt_bench_x.formats.layout import BenchPaths
 
     return sorted(p.stem for p in BenchPaths(data_dir, lang).model_answer_dir.glob("*.jsonl"))
 
@@ -61,7 +61,7 @@ def _model_id(data_dir: Path, lang: str, stem: str) -> str:
     it (``org/model`` is stored as ``org__model.jsonl``), else the stem, as FastChat does."""
     import json
 
-    from mt_bench_x.layout import BenchPaths, file_safe
+    from mt_bench_x.formats.layout import BenchPaths, file_safe
 
     path = BenchPaths(data_dir, lang).model_answer_dir / f"{stem}.jsonl"
     with path.open(encoding="utf-8") as handle:
@@ -76,7 +76,7 @@ def _model_id(data_dir: Path, lang: str, stem: str) -> str:
 def _languages_with_answers(data_dir: Path, langs: list[str], models: list[str]) -> list[str]:
     """``--lang all``: the languages where any of ``models`` (any model, when none is named)
     has answers; the others are skipped with a note, none left is an error."""
-    from mt_bench_x.layout import file_safe
+    from mt_bench_x.formats.layout import file_safe
 
     wanted = {file_safe(model) for model in models}
     kept = [
@@ -103,7 +103,7 @@ def _languages_with_judgments(
 ) -> list[str]:
     """``--lang all`` in ``show``: the languages that have the judgment file; the others are
     skipped with a note (none left: the first language, whose missing file is the error)."""
-    from mt_bench_x.layout import BenchPaths
+    from mt_bench_x.formats.layout import BenchPaths
 
     kind = "single" if mode == ModeChoice.single else "pair"
     kept = [
@@ -121,7 +121,7 @@ def _languages_with_judgments(
 
 def _default_models(data_dir: Path, lang: str, mode: ModeChoice, baseline: str) -> list[str]:
     """Every model with answers in ``lang`` (less the baseline of pairwise-baseline)."""
-    from mt_bench_x.layout import BenchPaths
+    from mt_bench_x.formats.layout import BenchPaths
 
     models = [_model_id(data_dir, lang, stem) for stem in _answer_files(data_dir, lang)]
     if mode == ModeChoice.pairwise_baseline:
@@ -373,7 +373,7 @@ def show(
     ] = FormatChoice.table,
 ) -> None:
     """Scores per model x language x category x turn, cross-lingual averages, win rates."""
-    from mt_bench_x import results
+    from mt_bench_x.results import show as results
 
     try:
         langs = _languages(data_dir, lang)

@@ -28,8 +28,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from mt_bench_x.errors import InputFileError
-from mt_bench_x.jsonl import iter_jsonl
+from mt_bench_x.formats.errors import InputFileError
+from mt_bench_x.formats.jsonl import iter_jsonl
 from mt_bench_x.judge.matches import ResumeKey, resume_key
 
 logger = logging.getLogger(__name__)
@@ -80,7 +80,7 @@ def iter_judgments(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     """``(line number, record)`` of every complete line of a judgment file.
 
     A last line without its newline (a run killed mid-write, or one still writing) is skipped,
-    not changed: only the writer (:class:`~mt_bench_x.jsonl.JsonlAppender`) cuts it off, so
+    not changed: only the writer (:class:`~mt_bench_x.formats.jsonl.JsonlAppender`) cuts it off, so
     reading while a judge run appends is safe.
     """
     yield from iter_jsonl(path, skip_incomplete_last_line=True)

@@ -15,7 +15,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from mt_bench_x.errors import InputFileError, MTBenchXError
+from mt_bench_x.formats.errors import InputFileError, MTBenchXError
 
 logger = logging.getLogger(__name__)
 

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mt_bench_x.errors import InputFileError
-from mt_bench_x.jsonl import iter_jsonl
-from mt_bench_x.questions import write_lines_atomic
+from mt_bench_x.formats.errors import InputFileError
+from mt_bench_x.formats.jsonl import iter_jsonl
+from mt_bench_x.formats.questions import write_lines_atomic
 
 PROMPT_TYPES: tuple[str, ...] = ("single", "pairwise")
 _TEXT_FIELDS = ("name", "type", "system_prompt", "prompt_template")

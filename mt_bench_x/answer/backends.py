@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol
 
-from mt_bench_x.errors import MTBenchXError
+from mt_bench_x.formats.errors import MTBenchXError
 
 logger = logging.getLogger(__name__)
 

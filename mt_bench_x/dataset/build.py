@@ -1,7 +1,7 @@
 """Make the MT-Bench-X benchmark: import published per-language files, or translate MT-Bench.
 
-Two ways in, one result (:class:`~mt_bench_x.benchmark.Benchmark`), written by
-:mod:`mt_bench_x.hub_repo`:
+Two ways in, one result (:class:`~mt_bench_x.dataset.benchmark.Benchmark`), written by
+:mod:`mt_bench_x.dataset.hub_repo`:
 
 - :func:`from_published`: a folder with ``mt_bench_<LANG>/question.jsonl``,
   ``reference_answer/<set>.jsonl``, ``judge_prompts.jsonl`` (and optionally the published
@@ -13,7 +13,7 @@ Two ways in, one result (:class:`~mt_bench_x.benchmark.Benchmark`), written by
   follow the published MT-Bench-X files: ids ``<number>_<LANG>``, a ``reference`` list on every
   question (empty where English has none), reference answers with ``<answer_id><LANG>``.
 
-Both add the ``[[D]]`` pairwise prompts of :mod:`mt_bench_x.pairwise_prompts` for every
+Both add the ``[[D]]`` pairwise prompts of :mod:`mt_bench_x.dataset.both_bad` for every
 language.
 """
 
@@ -26,14 +26,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from mt_bench_x.benchmark import Benchmark, LanguageBench, check_parallel, order_languages
-from mt_bench_x.corrections import CorrectionReport, apply_corrections, load_corrections
-from mt_bench_x.errors import InputFileError, MTBenchXError
-from mt_bench_x.jsonl import iter_jsonl
-from mt_bench_x.judge_prompt_records import JudgePrompt, load_judge_prompts
-from mt_bench_x.layout import BenchPaths, available_languages, normalize_lang
-from mt_bench_x.pairwise_prompts import BOTH_BAD_CLAUSES, BOTH_BAD_VERDICT, with_both_bad
-from mt_bench_x.questions import (
+from mt_bench_x.dataset.benchmark import Benchmark, LanguageBench, check_parallel, order_languages
+from mt_bench_x.dataset.both_bad import BOTH_BAD_CLAUSES, BOTH_BAD_VERDICT, with_both_bad
+from mt_bench_x.dataset.corrections import CorrectionReport, apply_corrections, load_corrections
+from mt_bench_x.formats.errors import InputFileError, MTBenchXError
+from mt_bench_x.formats.jsonl import iter_jsonl
+from mt_bench_x.formats.judge_prompts import JudgePrompt, load_judge_prompts
+from mt_bench_x.formats.layout import BenchPaths, available_languages, normalize_lang
+from mt_bench_x.formats.questions import (
     AnswerRecord,
     Question,
     load_answer_records,

@@ -12,14 +12,14 @@ from typing import Annotated
 
 import typer
 
-from mt_bench_x.errors import MTBenchXError
+from mt_bench_x.formats.errors import MTBenchXError
 
 logger = logging.getLogger(__name__)
 
 
 def _split_langs(value: str | None) -> list[str] | None:
     """``"de, FR"`` -> ``["DE", "FR"]``; ``None``, ``""`` and ``"all"`` -> ``None`` (all)."""
-    from mt_bench_x.layout import normalize_lang
+    from mt_bench_x.formats.layout import normalize_lang
 
     if value is None or not value.strip() or value.strip().lower() == "all":
         return None
@@ -31,7 +31,7 @@ def _split_langs(value: str | None) -> list[str] | None:
 
 def _pairs(values: list[str] | None, option: str) -> dict[str, str]:
     """``["IT=more"]`` -> ``{"IT": "more"}``."""
-    from mt_bench_x.layout import normalize_lang
+    from mt_bench_x.formats.layout import normalize_lang
 
     pairs: dict[str, str] = {}
     for value in values or []:
@@ -142,9 +142,9 @@ def build(
     ] = None,
 ) -> None:
     """Build the MT-Bench-X Hub repo folder (parquet configs per language + README card)."""
-    from mt_bench_x.build import from_fastchat as build_from_fastchat
-    from mt_bench_x.build import from_published as build_from_published
-    from mt_bench_x.hub_repo import write_repo
+    from mt_bench_x.dataset.build import from_fastchat as build_from_fastchat
+    from mt_bench_x.dataset.build import from_published as build_from_published
+    from mt_bench_x.dataset.hub_repo import write_repo
 
     if (from_published is None) == (from_fastchat is None):
         raise typer.BadParameter("give exactly one of --from-published and --from-fastchat")
@@ -179,7 +179,7 @@ def build(
             )
         write_repo(result.benchmark, out, provenance=result.provenance, reports=result.corrections)
         if data_dir is not None:
-            from mt_bench_x.export import export_benchmark
+            from mt_bench_x.dataset.export import export_benchmark
 
             export_benchmark(result.benchmark, data_dir)
     except (MTBenchXError, KeyError, ValueError) as error:
@@ -210,8 +210,8 @@ def export(
     ] = None,
 ) -> None:
     """Write question.jsonl, reference_answer/ and judge_prompts.jsonl per language."""
-    from mt_bench_x.export import export_benchmark
-    from mt_bench_x.hub_repo import read_repo
+    from mt_bench_x.dataset.export import export_benchmark
+    from mt_bench_x.dataset.hub_repo import read_repo
 
     try:
         benchmark = read_repo(repo, langs=_split_langs(langs))
@@ -302,9 +302,9 @@ def answer(
     progress: Annotated[bool, typer.Option("--progress/--no-progress")] = True,
 ) -> None:
     """Answer MT-Bench(-X) questions, two turns each; a rerun skips answered questions."""
-    from mt_bench_x.answer import AnswerSettings, answer_languages, load_system_prompts
-    from mt_bench_x.answer_backends import BACKENDS, create_backend
-    from mt_bench_x.layout import available_languages
+    from mt_bench_x.answer.backends import BACKENDS, create_backend
+    from mt_bench_x.answer.run import AnswerSettings, answer_languages, load_system_prompts
+    from mt_bench_x.formats.layout import available_languages
 
     if backend not in BACKENDS:
         raise typer.BadParameter(f"--backend must be one of {', '.join(BACKENDS)}")

@@ -11,10 +11,10 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from mt_bench_x.benchmark import Benchmark
-from mt_bench_x.judge_prompt_records import write_judge_prompts
-from mt_bench_x.layout import BenchPaths
-from mt_bench_x.questions import write_answers, write_questions
+from mt_bench_x.dataset.benchmark import Benchmark
+from mt_bench_x.formats.judge_prompts import write_judge_prompts
+from mt_bench_x.formats.layout import BenchPaths
+from mt_bench_x.formats.questions import write_answers, write_questions
 
 logger = logging.getLogger(__name__)
 

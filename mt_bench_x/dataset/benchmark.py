@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from mt_bench_x.judge_prompt_records import JudgePrompt
-from mt_bench_x.questions import AnswerRecord, Question
+from mt_bench_x.formats.judge_prompts import JudgePrompt
+from mt_bench_x.formats.questions import AnswerRecord, Question
 
 
 @dataclass

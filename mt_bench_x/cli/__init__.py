@@ -1,8 +1,8 @@
 """The ``mt-bench-x`` command line: build/export the benchmark, answer, judge, show.
 
 Commands live next to the code they drive and register themselves here, so this module
-stays a table of contents: dataset commands in :mod:`mt_bench_x.cli_dataset`, judging and
-results in :mod:`mt_bench_x.cli_judge`.
+stays a table of contents: dataset commands in :mod:`mt_bench_x.cli.dataset`, judging and
+results in :mod:`mt_bench_x.cli.judge`.
 """
 
 from __future__ import annotations
@@ -11,9 +11,12 @@ import logging
 
 import typer
 
+from polyglot_instruct.cli_errors import run_cli
+
 
 def build_app() -> typer.Typer:
-    from mt_bench_x import cli_dataset, cli_judge
+    from mt_bench_x.cli import dataset as cli_dataset
+    from mt_bench_x.cli import judge as cli_judge
 
     app = typer.Typer(
         name="mt-bench-x",
@@ -41,8 +44,4 @@ def build_app() -> typer.Typer:
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    build_app()()
-
-
-if __name__ == "__main__":
-    main()
+    run_cli("mt-bench-x", build_app())

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from polyglot_instruct.errors import ToolkitError
 
-class MTBenchXError(Exception):
+
+class MTBenchXError(ToolkitError):
     """Base class of every error mt_bench_x raises on purpose."""
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from mt_bench_x.judge_prompt_records import JudgePrompt
+from mt_bench_x.formats.judge_prompts import JudgePrompt
 
 BOTH_BAD_VERDICT = "[[D]]"
 BOTH_BAD_SUFFIX = "-both-bad"

@@ -19,10 +19,10 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from mt_bench_x.errors import InputFileError
-from mt_bench_x.jsonl import iter_jsonl
-from mt_bench_x.layout import BENCH_PREFIX, normalize_lang
-from mt_bench_x.questions import (
+from mt_bench_x.formats.errors import InputFileError
+from mt_bench_x.formats.jsonl import iter_jsonl
+from mt_bench_x.formats.layout import BENCH_PREFIX, normalize_lang
+from mt_bench_x.formats.questions import (
     Question,
     _raw_lines,
     question_from_record,

@@ -26,10 +26,10 @@ from pathlib import Path
 from statistics import fmean
 from typing import Any
 
-from mt_bench_x.errors import InputFileError
-from mt_bench_x.judge.records import is_api_error, iter_judgments, record_key, record_models
-from mt_bench_x.layout import BenchPaths
-from mt_bench_x.questions import load_questions, question_number
+from mt_bench_x.formats.errors import InputFileError
+from mt_bench_x.formats.judgments import is_api_error, iter_judgments, record_key, record_models
+from mt_bench_x.formats.layout import BenchPaths
+from mt_bench_x.formats.questions import load_questions, question_number
 
 ALL = "all"
 SINGLE_COLUMNS = (

@@ -1,0 +1,5 @@
+"""``python -m mt_bench_x.cli``: the same as the ``mt-bench-x`` command."""
+
+from mt_bench_x.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""The results layer: read judgments and turn them into tables (``show``) and reports."""
