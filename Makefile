@@ -9,7 +9,16 @@ STAMP := $(VENV)/.installed
 TORCH_SPEC ?= torch==2.13.0
 PYTEST_ARGS ?=
 
-.PHONY: venv test demo lint format bench bench-lima bench-judge bench-train clean
+.PHONY: system-deps venv test demo lint format bench bench-lima bench-judge bench-train clean
+
+# Debian packages the tests drive: headless Chromium and its driver (report HTML, human-eval
+# app). Needs root; skipped when both are there already.
+system-deps:
+	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then \
+		echo "chromium and chromedriver present"; \
+	else \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; \
+	fi
 
 venv: $(STAMP)
 
