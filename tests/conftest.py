@@ -22,4 +22,5 @@ def shared_data() -> Path:
         pytest.fail(f"expected the shared test data at {SHARED_DATA}")
     return SHARED_DATA
 
+
 from tests.browser import chromium  # noqa: E402,F401  (one browser fixture for every test)
