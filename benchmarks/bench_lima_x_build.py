@@ -37,7 +37,7 @@ CONTENT = ("data", "model", "water", "city", "system", "music", "energy", "garde
 
 
 def function_words(lang: str) -> list[str]:
-    from lima_x.langid import PROFILES
+    from polyglot_instruct.langid import PROFILES
 
     return sorted(PROFILES[lang])
 

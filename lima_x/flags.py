@@ -17,7 +17,7 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
-from lima_x.langid import Evidence, decide, evidence, is_profiled
+from polyglot_instruct.langid import Evidence, decide, evidence, is_profiled
 from lima_x.pipeline import FlagStep, Step
 from lima_x.records import FLAG_NAMES, ParallelSample
 

@@ -14,7 +14,7 @@ from lima_x.flags import (
     looks_like_verse,
     strip_code,
 )
-from lima_x.langid import evidence, guess
+from polyglot_instruct.langid import evidence, guess
 from lima_x.pipeline import FilterStep, RunStats, run_pipeline
 from lima_x.records import ParallelSample
 
