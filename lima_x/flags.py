@@ -17,9 +17,9 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
-from polyglot_instruct.langid import Evidence, decide, evidence, is_profiled
 from lima_x.pipeline import FlagStep, Step
 from lima_x.records import FLAG_NAMES, ParallelSample
+from polyglot_instruct.langid import Evidence, decide, evidence, is_profiled
 
 #: Flags that describe the source sample (what was asked, what kind of answer): computed on
 #: the source-language rows and copied to the other language versions of the same sample.

@@ -14,9 +14,9 @@ from lima_x.flags import (
     looks_like_verse,
     strip_code,
 )
-from polyglot_instruct.langid import evidence, guess
 from lima_x.pipeline import FilterStep, RunStats, run_pipeline
 from lima_x.records import ParallelSample
+from polyglot_instruct.langid import evidence, guess
 
 EN_PROSE = (
     "The best way to learn it is to practise a little every day, and you should not worry "
