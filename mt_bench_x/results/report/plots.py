@@ -10,8 +10,16 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
+
+from mt_bench_x.formats.errors import MTBenchXError
+
+try:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+except ImportError:  # pragma: no cover - depends on the installation
+    raise MTBenchXError(
+        "the report's figures need matplotlib: pip install 'polyglot-instruct[report]'"
+    ) from None
 
 from mt_bench_x.results.report.pairwise import OUTCOMES
 from mt_bench_x.results.report.tables import PAPER_CATEGORY_ORDER
