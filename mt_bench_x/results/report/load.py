@@ -17,15 +17,11 @@ from typing import Any
 
 import pandas as pd
 
-from mt_bench_x.dataset.both_bad import BOTH_BAD_SUFFIX
 from mt_bench_x.formats.judgments import is_api_error
 from mt_bench_x.formats.layout import BenchPaths, JudgmentKind
 from mt_bench_x.formats.questions import load_questions, question_number
+from mt_bench_x.results.prompt_sets import prompt_set
 from mt_bench_x.results.show import latest_judgments, pair_outcome
-
-THREE_OPTION = "3-option"
-BOTH_BAD = "both-bad"
-SINGLE_PROMPTS = "single"
 
 SINGLE_FRAME_COLUMNS = [
     "judge", "lang", "run", "model", "question", "category", "turn", "prompts", "score", "status",
@@ -39,14 +35,6 @@ PAIR_FRAME_COLUMNS = [
 def current_judgments(path: Path) -> list[dict[str, Any]]:
     """The judgment lines of ``path`` that count: one per key, the last one."""
     return latest_judgments(path)
-
-
-def prompt_set(prompt_name: str) -> str:
-    """``both-bad`` for the ``[[D]]`` pairwise prompts, ``3-option`` for FastChat's pairwise
-    prompts, ``single`` for single grading."""
-    if prompt_name.startswith("single"):
-        return SINGLE_PROMPTS
-    return BOTH_BAD if prompt_name.endswith(BOTH_BAD_SUFFIX) else THREE_OPTION
 
 
 def question_categories(data_dir: Path, lang: str) -> dict[int, str]:
