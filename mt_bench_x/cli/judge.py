@@ -16,6 +16,7 @@ if TYPE_CHECKING:  # the judge modules load only when a command runs
     from mt_bench_x.judge.client import Transport
     from mt_bench_x.judge.plan import JudgeJob, LanguagePlan
     from mt_bench_x.judge.runner import RunStats
+    from mt_bench_x.judge.verdict import VerdictRule
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +30,11 @@ class ModeChoice(str, enum.Enum):
 class TransportChoice(str, enum.Enum):
     aiohttp = "aiohttp"
     httpx = "httpx"
+
+
+class VerdictRuleChoice(str, enum.Enum):
+    strict = "strict"
+    fastchat = "fastchat"
 
 
 class FormatChoice(str, enum.Enum):
@@ -208,6 +214,13 @@ def judge(
     http_transport: Annotated[
         TransportChoice, typer.Option(help="HTTP transport of the openai client.")
     ] = TransportChoice.aiohttp,
+    verdict_rule: Annotated[
+        VerdictRuleChoice,
+        typer.Option(
+            help="strict: last valid 1-10 token; fastchat: FastChat's first-match regex "
+            "(accepts [[0]], no range check)."
+        ),
+    ] = VerdictRuleChoice.strict,
 ) -> None:
     """Judge model answers with an LLM judge, per language, resumably (FastChat formats)."""
     from mt_bench_x.judge.plan import JudgeJob, plan_language
@@ -242,6 +255,7 @@ def judge(
         max_context_tokens=max_judge_context_tokens,
         progress=progress,
         transport=http_transport.value,  # type: ignore[arg-type]
+        verdict_rule=verdict_rule.value,  # type: ignore[arg-type]
     )
     if dry_run:
         try:
@@ -284,6 +298,7 @@ class CallOptions:
     max_context_tokens: int | None
     progress: bool
     transport: Transport
+    verdict_rule: VerdictRule = "strict"
 
 
 def _run(plans: list[LanguagePlan], job: JudgeJob, options: CallOptions) -> list[RunStats]:
@@ -314,6 +329,7 @@ def _run(plans: list[LanguagePlan], job: JudgeJob, options: CallOptions) -> list
                         max_context_tokens=options.max_context_tokens,
                         max_output_tokens=options.max_tokens,
                         progress=options.progress,
+                        verdict_rule=options.verdict_rule,
                     )
                     for plan in plans
                 )

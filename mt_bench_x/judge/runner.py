@@ -36,7 +36,7 @@ from mt_bench_x.judge.journal import game_id, game_record, journal_path, load_ga
 from mt_bench_x.judge.matches import Match
 from mt_bench_x.judge.prompts import allows_both_bad, prompt_hash, render
 from mt_bench_x.judge.truncation import fit_answers
-from mt_bench_x.judge.verdict import parse_pair, parse_rating
+from mt_bench_x.judge.verdict import VerdictRule, parse_pair, parse_rating
 
 logger = logging.getLogger(__name__)
 
@@ -120,9 +120,10 @@ def single_record(
     call: GameCall,
     reply: JudgeReply | None,
     error: str | None,
+    verdict_rule: VerdictRule = "strict",
 ) -> dict[str, Any]:
     """A FastChat single-judgment line (+ extras, see :mod:`mt_bench_x.formats.judgments`)."""
-    score = parse_rating(reply.text) if reply is not None else None
+    score = parse_rating(reply.text, rule=verdict_rule) if reply is not None else None
     record: dict[str, Any] = {
         "question_id": match.question.question_id,
         "model": match.models[0],
@@ -138,6 +139,8 @@ def single_record(
         "prompt_hash": call.prompt_hash,
         "truncated_answers": call.truncated,
     }
+    if verdict_rule != "strict":
+        record["verdict_rule"] = verdict_rule
     if error is not None:
         record["error"] = error
     return record
@@ -150,11 +153,14 @@ def pair_record(
     calls: Sequence[GameCall],
     replies: Sequence[JudgeReply | None],
     error: str | None,
+    verdict_rule: VerdictRule = "strict",
 ) -> dict[str, Any]:
     """A FastChat pairwise line; ``[[D]]`` is winner ``tie`` with ``g*_verdict`` = ``D``."""
     allow_d = allows_both_bad(match.prompt)
     verdicts = [
-        parse_pair(reply.text, allow_both_bad=allow_d) if reply is not None else None
+        parse_pair(reply.text, allow_both_bad=allow_d, rule=verdict_rule)
+        if reply is not None
+        else None
         for reply in replies
     ]
     winners = [
@@ -185,6 +191,8 @@ def pair_record(
         "g2_prompt_hash": calls[1].prompt_hash,
         "truncated_answers": calls[0].truncated + calls[1].truncated,
     }
+    if verdict_rule != "strict":
+        record["verdict_rule"] = verdict_rule
     if error is not None:
         record["error"] = error
     return record
@@ -252,8 +260,10 @@ async def judge_matches(
     max_context_tokens: int | None = None,
     max_output_tokens: int = 2048,
     progress: bool = True,
+    verdict_rule: VerdictRule = "strict",
 ) -> RunStats:
-    """Judge every match not yet in ``output_path``; append one line per finished match."""
+    """Judge every match not yet in ``output_path``; append one line per finished match
+    (verdicts read by :mod:`mt_bench_x.judge.verdict` under ``verdict_rule``)."""
     from tqdm import tqdm
 
     stats = RunStats(matches=len(matches))
@@ -312,10 +322,12 @@ async def judge_matches(
         errors = [message for _, message in results if message is not None]
         error = errors[0] if errors else None
         if match.kind == "single":
-            record = single_record(match, judge_model, run, calls[0], replies[0], error)
+            record = single_record(
+                match, judge_model, run, calls[0], replies[0], error, verdict_rule
+            )
             failed_parse = error is None and record["score"] == -1
         else:
-            record = pair_record(match, judge_model, run, calls, replies, error)
+            record = pair_record(match, judge_model, run, calls, replies, error, verdict_rule)
             failed_parse = error is None and ERROR_WINNER in (
                 record["g1_winner"],
                 record["g2_winner"],

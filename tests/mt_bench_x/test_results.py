@@ -206,3 +206,23 @@ def test_three_option_and_both_bad_judgments_are_kept_apart(tmp_path: Path) -> N
     assert (three["win"], three["loss"], three["tie"], three["both_bad"]) == (1, 0, 0, 0)
     assert (both["win"], both["loss"], both["tie"], both["both_bad"]) == (0, 0, 0, 1)
     assert report["columns"][:3] == ["lang", "prompts", "model"]
+
+
+def test_verdict_rule_fastchat_accepts_a_zero_rating(tmp_path: Path, shared_data: Path) -> None:
+    """A judge answering ``[[0]]``: unreadable under the strict rule, a score of 0 under
+    FastChat's rule (whose regex accepts it), and the line says which rule read it."""
+    data_dir = make_data_dir(tmp_path / "data", shared_data, models=("model-a",), per_category=1)
+    with OpenAICompatibleServer(lambda body: "Rating: [[0]]") as server:
+        for rule, run in (("strict", "0"), ("fastchat", "1")):
+            code, output = cli(
+                "judge", "--lang", "DE", "--data-dir", str(data_dir), "--judge-base-url",
+                server.base_url, "--no-progress", "--model-list", "model-a", "--first-n", "1",
+                "--run", run, "--verdict-rule", rule,
+            )  # fmt: skip
+            assert code == 0, output
+    judgments = data_dir / "mt_bench_DE" / "model_judgment"
+    strict = [json.loads(line) for line in (judgments / "gpt-4_single.jsonl").open()]
+    fastchat = [json.loads(line) for line in (judgments / "gpt-4_single_run1.jsonl").open()]
+    assert {r["score"] for r in strict} == {-1} and "verdict_rule" not in strict[0]
+    assert {r["score"] for r in fastchat} == {0}
+    assert {r["verdict_rule"] for r in fastchat} == {"fastchat"}
