@@ -92,7 +92,7 @@ def radar(scores: pd.DataFrame, judge: str, lang: str) -> Figure | None:
         ax.plot(closed, np.append(values, values[0]), label=str(model), linewidth=1.5)
     ax.set_xticks(angles, categories)
     ax.set_ylim(0, 10)
-    ax.set_title(f"{lang}: score per category ({judge})")
+    ax.set_title(f"{lang}: score per category ({judge})", pad=24)
     ax.legend(fontsize="small", loc="upper right", bbox_to_anchor=(1.35, 1.1))
     return figure
 
