@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol
@@ -239,30 +240,60 @@ class OpenAIBackend:
                 )
             key = "EMPTY"
         self.client = OpenAI(api_key=key, base_url=base_url, max_retries=max_retries)
+        self.max_retries = max_retries
         self.model = model
         self.parallel = max(1, parallel)
 
     def _one(self, conversation: Conversation, temperature: float, max_new_tokens: int) -> str:
+        """One reply. 429/5xx are the SDK's to retry; a malformed 200 (HTML page, body that is
+        not JSON, no choices, empty or null content) is retried here; 401/403 stop at once."""
+        import json
+
         import openai
 
-        try:
-            response = self.client.chat.completions.create(
-                model=self.model,
-                messages=conversation,  # type: ignore[arg-type]
-                temperature=0.0 if temperature < GREEDY_BELOW else temperature,
-                max_tokens=max_new_tokens,
+        from polyglot_instruct.openai_reply import NOT_JSON, MalformedReplyError, completion_text
+
+        for attempt in range(self.max_retries + 1):
+            try:
+                response = self.client.chat.completions.create(
+                    model=self.model,
+                    messages=conversation,  # type: ignore[arg-type]
+                    temperature=0.0 if temperature < GREEDY_BELOW else temperature,
+                    max_tokens=max_new_tokens,
+                )
+                return completion_text(response).strip()
+            except openai.APIError as error:
+                raise self._failed(error) from None
+            except json.JSONDecodeError:
+                problem = NOT_JSON
+            except MalformedReplyError as error:
+                problem = str(error)
+            if attempt < self.max_retries:
+                time.sleep(min(8.0, 0.25 * 2**attempt))
+        raise AnswerBackendError(
+            f"answer call to {self.client.base_url} for model {self.model!r} failed after "
+            f"{self.max_retries + 1} attempt(s): {problem}; finished questions are saved, "
+            "run again to continue"
+        )
+
+    def _failed(self, error: Exception) -> AnswerBackendError:
+        """The status and type only: a server's message may quote the request or the key."""
+        status = getattr(error, "status_code", None)
+        described = f"HTTP {status} ({type(error).__name__})" if status else type(error).__name__
+        if status in (401, 403):
+            fix = (
+                "set OPENAI_API_KEY to a valid key for this server"
+                if status == 401
+                else f"the key in OPENAI_API_KEY has no access to model {self.model!r}"
             )
-        except openai.APIError as error:
-            # The status and type only: a server's message may quote the request or the key.
-            status = getattr(error, "status_code", None)
-            described = (
-                f"HTTP {status} ({type(error).__name__})" if status else type(error).__name__
+            return AnswerBackendError(
+                f"{self.client.base_url} refused the API key ({described}): {fix}; "
+                "finished questions are saved"
             )
-            raise AnswerBackendError(
-                f"answer call to {self.client.base_url} for model {self.model!r} failed: "
-                f"{described}; finished questions are saved, run again to continue"
-            ) from None
-        return (response.choices[0].message.content or "").strip()
+        return AnswerBackendError(
+            f"answer call to {self.client.base_url} for model {self.model!r} failed: "
+            f"{described}; finished questions are saved, run again to continue"
+        )
 
     def generate(
         self, conversations: Sequence[Conversation], *, temperature: float, max_new_tokens: int

@@ -140,7 +140,7 @@ def _default_models(data_dir: Path, lang: str, mode: ModeChoice, baseline: str) 
 
 def _fail(error: Exception) -> typer.Exit:
     typer.echo(f"error: {error}", err=True)
-    return typer.Exit(code=2)
+    return typer.Exit(code=1)  # a known failure (usage errors are click's, exit 2)
 
 
 LangOpt = Annotated[str, typer.Option(help="Language code (DE), a comma list (DE,FR) or 'all'.")]
