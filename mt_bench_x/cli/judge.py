@@ -257,7 +257,9 @@ def judge(
     for plan, stat in zip(plans, stats, strict=True):
         api_errors += stat.api_errors
         typer.echo(
-            f"{plan.paths.lang}: {stat.written} judged, {stat.already_done} already done, "
+            f"{plan.paths.lang}: {stat.written} judged"
+            + (f" ({stat.stale} stale redone)" if stat.stale else "")
+            + f", {stat.already_done} already done, "
             f"{stat.parse_failures} unparseable verdict(s), {stat.api_errors} API error(s), "
             f"{stat.truncated_answers} truncated answer(s), {stat.prompt_tokens} prompt + "
             f"{stat.completion_tokens} completion tokens"
@@ -314,6 +316,7 @@ def _run(plans: list[LanguagePlan], job: JudgeJob, options: CallOptions) -> list
                         max_context_tokens=options.max_context_tokens,
                         max_output_tokens=options.max_tokens,
                         progress=options.progress,
+                        reference_set=plan.reference_set,
                     )
                     for plan in plans
                 )
@@ -392,6 +395,8 @@ def show(
     except (MTBenchXError, ValueError) as error:
         raise _fail(error) from None
     typer.echo(results.render(report, output_format.value), nl=False)
+    for note in results.skipped_notes(report):
+        typer.echo(f"note: {note}", err=True)
 
 
 def register(app: typer.Typer) -> None:
