@@ -14,9 +14,15 @@ from mt_bench_x.answer.backends import AnswerBackendError, OpenAIBackend
 from mt_bench_x.answer.run import AnswerSettings, answer_languages
 from mt_bench_x.formats.layout import BenchPaths
 from mt_bench_x.formats.questions import load_answer_records
-from tests.mt_bench_x.judge_fixtures import dump, judge_reply, last_marks, score_for
-from tests.mt_bench_x.test_judge_http import data_dir, judge_cli, single_file  # noqa: F401
+from tests.mt_bench_x.judge_fixtures import dump, judge_reply, last_marks, make_data_dir, score_for
+from tests.mt_bench_x.test_judge_http import MODELS, judge_cli, single_file
 from tests.servers.openai_server import OpenAICompatibleServer
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, shared_data: Path) -> Path:
+    return make_data_dir(tmp_path / "data", shared_data, models=MODELS)
+
 
 MALFORMED = ("html", "not-json", "empty-content", "null-content", "no-choices")
 SECRET = "sk-test-secret"  # the key judge_cli sends
@@ -24,8 +30,7 @@ SECRET = "sk-test-secret"  # the key judge_cli sends
 
 @pytest.mark.parametrize("mode", MALFORMED)
 def test_malformed_200_replies_are_retried_and_nothing_in_flight_is_lost(
-    data_dir: Path,  # noqa: F811
-    mode: str,
+    data_dir: Path, mode: str
 ) -> None:
     with OpenAICompatibleServer(judge_reply, fault_mode=mode, fault_count=5) as server:
         code, output = judge_cli(data_dir, server.base_url, "--model-list", "model-a")
@@ -44,8 +49,7 @@ def test_malformed_200_replies_are_retried_and_nothing_in_flight_is_lost(
 
 @pytest.mark.parametrize("mode", MALFORMED)
 def test_replies_that_stay_malformed_are_api_errors_asked_again_next_run(
-    data_dir: Path,  # noqa: F811
-    mode: str,
+    data_dir: Path, mode: str
 ) -> None:
     with OpenAICompatibleServer(judge_reply, fault_mode=mode) as server:
         code, output = judge_cli(
@@ -66,9 +70,7 @@ def test_replies_that_stay_malformed_are_api_errors_asked_again_next_run(
 
 @pytest.mark.parametrize(("mode", "status"), [("unauthorized", 401), ("forbidden", 403)])
 def test_a_refused_key_stops_the_run_after_the_first_refusal(
-    data_dir: Path,  # noqa: F811
-    mode: str,
-    status: int,
+    data_dir: Path, mode: str, status: int
 ) -> None:
     with OpenAICompatibleServer(judge_reply, fault_mode=mode) as server:
         for _ in range(2):  # a rerun with the same wrong key writes nothing either
@@ -88,7 +90,7 @@ def test_a_refused_key_stops_the_run_after_the_first_refusal(
     assert not path.exists() or path.read_text() == ""  # no error line per game
 
 
-def test_a_slow_judge_is_waited_for(data_dir: Path) -> None:  # noqa: F811
+def test_a_slow_judge_is_waited_for(data_dir: Path) -> None:
     with OpenAICompatibleServer(judge_reply, fault_mode="slow", fault_count=2, slow_s=1.0) as s:
         code, output = judge_cli(data_dir, s.base_url, "--model-list", "model-a")
     assert code == 0, output
