@@ -11,8 +11,10 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, Protocol
 
 from mt_bench_x.formats.errors import MTBenchXError
@@ -103,6 +105,36 @@ class PromptFormatter:
         return text.strip()
 
 
+# --------------------------------------------------------------------------- checkpoints
+
+
+def check_model_path(model_path: str) -> None:
+    """A ``--model-path`` that names a local path (absolute, ``./``, ``~``) must exist; a
+    Hub id (``org/name``) is left to the loader."""
+    path = Path(model_path).expanduser()
+    local = model_path.startswith((os.sep, ".", "~")) or path.exists()
+    if local and not path.is_dir():
+        found = "a file" if path.exists() else "nothing"
+        raise AnswerBackendError(
+            f"--model-path {model_path}: expected a checkpoint folder (config.json, "
+            f"tokenizer and weights), found {found} there"
+        )
+
+
+@contextmanager
+def _loading(model_path: str) -> Iterator[None]:
+    """Loader errors (no config.json, no weights, an id the Hub does not know, no network)
+    as one line naming the checkpoint, instead of the loaders' chained tracebacks."""
+    try:
+        yield
+    except (OSError, ValueError) as error:
+        reason = str(error).strip().splitlines()[0][:300] if str(error).strip() else ""
+        raise AnswerBackendError(
+            f"cannot load the checkpoint {model_path!r}: {type(error).__name__}"
+            + (f" ({reason})" if reason else "")
+        ) from None
+
+
 # --------------------------------------------------------------------------- transformers
 
 
@@ -129,8 +161,10 @@ class TransformersBackend:
         import torch
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
+        check_model_path(model_path)
         self.device = resolve_device(device)
-        self.tokenizer = AutoTokenizer.from_pretrained(model_path)
+        with _loading(model_path):
+            self.tokenizer = AutoTokenizer.from_pretrained(model_path)
         self.format = PromptFormatter(self.tokenizer, model_path, conv_template)
         self.tokenizer.padding_side = "left"
         if self.tokenizer.pad_token_id is None:
@@ -139,7 +173,8 @@ class TransformersBackend:
             torch_dtype = torch.bfloat16 if self.device.startswith("cuda") else torch.float32
         else:
             torch_dtype = getattr(torch, dtype)
-        self.model = AutoModelForCausalLM.from_pretrained(model_path, dtype=torch_dtype)
+        with _loading(model_path):
+            self.model = AutoModelForCausalLM.from_pretrained(model_path, dtype=torch_dtype)
         self.model.to(self.device)
         self.model.eval()
         self.seed = seed
@@ -188,6 +223,7 @@ class VLLMBackend:
     """vLLM's offline engine; conversations go through the same prompt formatter."""
 
     def __init__(self, model_path: str, *, conv_template: str | None = None, seed: int = 0) -> None:
+        check_model_path(model_path)
         try:
             from vllm import LLM
         except ImportError:

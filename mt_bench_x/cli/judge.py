@@ -64,9 +64,9 @@ def _model_id(data_dir: Path, lang: str, stem: str) -> str:
     from mt_bench_x.formats.layout import BenchPaths, file_safe
 
     path = BenchPaths(data_dir, lang).model_answer_dir / f"{stem}.jsonl"
-    with path.open(encoding="utf-8") as handle:
+    with path.open("rb") as handle:
         first = handle.readline()
-    try:
+    try:  # a broken first line is reported with file and line when the answers are read
         model_id = json.loads(first).get("model_id")
     except (ValueError, AttributeError):
         return stem

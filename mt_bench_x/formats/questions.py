@@ -143,8 +143,9 @@ def _raw_lines(path: Path) -> list[str]:
     """The lines of a file as :func:`iter_jsonl` numbers them, without line endings."""
     if not path.is_file():
         return []
-    with path.open(encoding="utf-8") as handle:
-        return [text.rstrip("\n") for text in handle]
+    # Bytes first: a line that is not UTF-8 is reported by iter_jsonl with file and line.
+    with path.open("rb") as handle:
+        return [raw.decode("utf-8", "replace").rstrip("\r\n") for raw in handle]
 
 
 def load_questions(path: Path, *, n_turns: int | None = 2) -> list[Question]:

@@ -39,6 +39,7 @@ from mt_bench_x.judge.journal import game_id, game_record, journal_path, load_ga
 from mt_bench_x.judge.matches import Match
 from mt_bench_x.judge.prompts import allows_both_bad
 from mt_bench_x.judge.verdict import parse_pair, parse_rating
+from polyglot_instruct.errors import ToolkitError
 
 logger = logging.getLogger(__name__)
 
@@ -195,8 +196,16 @@ class _WriterThread:
 
     def put(self, record: dict[str, Any], *, game: bool = False) -> None:
         if self.failure is not None:
-            raise RuntimeError(f"the judgment writer failed: {self.failure!r}")
+            self._raise_failure()
         self._queue.put((game, record))
+
+    def _raise_failure(self) -> None:
+        """The writer's own error: a full or read-only disk stays an ``OSError`` (one line for
+        the user, naming the file), anything else is a bug of the writer."""
+        failure = self.failure
+        if isinstance(failure, OSError | ToolkitError):
+            raise failure
+        raise RuntimeError(f"the judgment writer failed: {failure!r}") from failure
 
     def _run(self) -> None:
         while True:
@@ -218,11 +227,13 @@ class _WriterThread:
     def __exit__(self, *exc_info: object) -> None:
         self._queue.put(None)
         self._thread.join()
-        self._appender.__exit__(None, None, None)
-        if self._journal is not None:
-            self._journal.__exit__(None, None, None)
-        if self.failure is not None:
-            raise RuntimeError(f"the judgment writer failed: {self.failure!r}")
+        try:
+            self._appender.__exit__(None, None, None)
+            if self._journal is not None:
+                self._journal.__exit__(None, None, None)
+        finally:
+            if self.failure is not None:
+                self._raise_failure()  # the first error, not the close's echo of it
 
 
 async def judge_matches(
