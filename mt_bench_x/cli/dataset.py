@@ -230,7 +230,9 @@ def push(
     """Upload the repo folder to the Hugging Face Hub (token from HF_TOKEN)."""
     import os
 
-    from huggingface_hub import HfApi, get_token
+    from huggingface_hub import get_token
+
+    from mt_bench_x.dataset.hub_repo import push_repo
 
     if not (repo_dir / "README.md").is_file():
         raise _fail(FileNotFoundError(f"{repo_dir}/README.md: not a repo folder from `build`"))
@@ -242,9 +244,7 @@ def push(
                 "(https://huggingface.co/settings/tokens), or log in with `hf auth login`"
             )
         )
-    api = HfApi(token=token)
-    api.create_repo(repo_id, repo_type="dataset", private=private, exist_ok=True)
-    api.upload_folder(folder_path=str(repo_dir), repo_id=repo_id, repo_type="dataset")
+    push_repo(repo_dir, repo_id, token=token, private=private)
     typer.echo(f"pushed {repo_dir} to https://huggingface.co/datasets/{repo_id}")
 
 

@@ -70,9 +70,9 @@ def _model_id(data_dir: Path, lang: str, stem: str) -> str:
     from mt_bench_x.formats.layout import BenchPaths, file_safe
 
     path = BenchPaths(data_dir, lang).model_answer_dir / f"{stem}.jsonl"
-    with path.open(encoding="utf-8") as handle:
+    with path.open("rb") as handle:
         first = handle.readline()
-    try:
+    try:  # a broken first line is reported with file and line when the answers are read
         model_id = json.loads(first).get("model_id")
     except (ValueError, AttributeError):
         return stem
@@ -146,7 +146,7 @@ def _default_models(data_dir: Path, lang: str, mode: ModeChoice, baseline: str) 
 
 def _fail(error: Exception) -> typer.Exit:
     typer.echo(f"error: {error}", err=True)
-    return typer.Exit(code=2)
+    return typer.Exit(code=1)  # a known failure (usage errors are click's, exit 2)
 
 
 LangOpt = Annotated[str, typer.Option(help="Language code (DE), a comma list (DE,FR) or 'all'.")]
@@ -271,7 +271,9 @@ def judge(
     for plan, stat in zip(plans, stats, strict=True):
         api_errors += stat.api_errors
         typer.echo(
-            f"{plan.paths.lang}: {stat.written} judged, {stat.already_done} already done, "
+            f"{plan.paths.lang}: {stat.written} judged"
+            + (f" ({stat.stale} stale redone)" if stat.stale else "")
+            + f", {stat.already_done} already done, "
             f"{stat.parse_failures} unparseable verdict(s), {stat.api_errors} API error(s), "
             f"{stat.truncated_answers} truncated answer(s), {stat.prompt_tokens} prompt + "
             f"{stat.completion_tokens} completion tokens"
@@ -330,6 +332,7 @@ def _run(plans: list[LanguagePlan], job: JudgeJob, options: CallOptions) -> list
                         max_output_tokens=options.max_tokens,
                         progress=options.progress,
                         verdict_rule=options.verdict_rule,
+                        reference_set=plan.reference_set,
                     )
                     for plan in plans
                 )
@@ -408,6 +411,8 @@ def show(
     except (MTBenchXError, ValueError) as error:
         raise _fail(error) from None
     typer.echo(results.render(report, output_format.value), nl=False)
+    for note in results.skipped_notes(report):
+        typer.echo(f"note: {note}", err=True)
 
 
 def register(app: typer.Typer) -> None:

@@ -358,3 +358,50 @@ def _language(
 def _tstamp(value: float) -> float | int:
     """Keep a whole-number timestamp an int, as it was in the JSON it came from."""
     return int(value) if float(value).is_integer() else value
+
+
+def push_repo(repo_dir: Path, repo_id: str, *, token: str, private: bool = False) -> None:
+    """Upload a repo folder to the Hub. Network and Hub failures (offline, a refused token, a
+    Hub error) are one :class:`MTBenchXError` naming the repo and what to do; the token is
+    never part of the message."""
+    from huggingface_hub import HfApi
+    from huggingface_hub.errors import HfHubHTTPError
+
+    api = HfApi(token=token)
+    try:
+        api.create_repo(repo_id, repo_type="dataset", private=private, exist_ok=True)
+        api.upload_folder(folder_path=str(repo_dir), repo_id=repo_id, repo_type="dataset")
+    except HfHubHTTPError as error:
+        status = error.response.status_code if error.response is not None else None
+        if status in (401, 403):
+            fix = f"set HF_TOKEN to a token with write access to {repo_id}"
+        else:
+            fix = "try again later, or check the repo id"
+        raise MTBenchXError(
+            f"push of {repo_dir} to {repo_id} failed: the Hub answered HTTP {status} "
+            f"({type(error).__name__}); {fix}"
+        ) from None
+    except _network_errors() as error:
+        raise MTBenchXError(
+            f"push of {repo_dir} to {repo_id} failed: the Hub cannot be reached "
+            f"({type(error).__name__}); check the network (and HF_ENDPOINT if set), then push "
+            "again"
+        ) from None
+
+
+def _network_errors() -> tuple[type[BaseException], ...]:
+    """The transport errors of the HTTP clients ``huggingface_hub`` may use (its 2.x releases
+    use ``httpx2``, older ones ``httpx`` or ``requests``), and ``OSError``."""
+    import importlib
+
+    errors: list[type[BaseException]] = [OSError]
+    for module_name, class_name in (
+        ("httpx2", "HTTPError"),
+        ("httpx", "HTTPError"),
+        ("requests", "RequestException"),
+    ):
+        try:
+            errors.append(getattr(importlib.import_module(module_name), class_name))
+        except (ImportError, AttributeError):
+            continue
+    return tuple(errors)

@@ -67,6 +67,20 @@ def record_key(record: dict[str, Any], path: Path, line: int) -> ResumeKey:
         ) from None
 
 
+def check_score(record: dict[str, Any], path: Path, line: int) -> None:
+    """A single judgment's ``score`` is a number (1-10, or -1 for no verdict); anything else
+    (``"seven"``, ``null``) is an error naming ``path:line``, not a crash later on."""
+    if "model" not in record:
+        return
+    score = record.get("score")
+    if isinstance(score, bool) or not isinstance(score, int | float):
+        raise InputFileError(
+            str(path),
+            f"score: expected a number (1-10, or -1 for no verdict), found {score!r:.40}",
+            line=line,
+        )
+
+
 def is_api_error(record: dict[str, Any]) -> bool:
     """Whether the line records a failed call: our ``error`` field, or FastChat's
     ``$ERROR$`` output (its ``gen_judgment`` writes that, with no ``error`` field)."""

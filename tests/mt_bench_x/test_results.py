@@ -48,9 +48,10 @@ def judged(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Path:
 
 
 def show_json(data_dir: Path, *extra: str) -> dict:
-    code, output = cli("show", "--data-dir", str(data_dir), "--format", "json", *extra)
-    assert code == 0, output
-    return json.loads(output)
+    args = ["show", "--data-dir", str(data_dir), "--format", "json", *extra]
+    result = CliRunner().invoke(build_app(), args, env={"OPENAI_API_KEY": "test"})
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)  # notes go to stderr
 
 
 def expected_scores(data_dir: Path, lang: str) -> dict[tuple[str, str, str], list[int]]:
@@ -168,7 +169,7 @@ def test_fastchat_error_lines_are_api_errors_and_judged_again(tmp_path: Path) ->
 def test_missing_judgment_file_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "mt_bench_DE").mkdir()
     code, output = cli("show", "--data-dir", str(tmp_path), "--lang", "DE", "--run", "2")
-    assert code == 2 and "gpt-4_single_run2.jsonl" in output
+    assert code == 1 and "gpt-4_single_run2.jsonl" in output
 
 
 def test_show_reads_a_file_being_written_without_changing_it(tmp_path: Path) -> None:

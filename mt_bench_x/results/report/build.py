@@ -49,13 +49,14 @@ class ReportFrames:
     pairwise: pd.DataFrame
     ranking: pd.DataFrame
     answers: pd.DataFrame
+    skipped: pd.DataFrame
     languages: list[str] = field(default_factory=list)
 
 
 def build_frames(options: ReportOptions) -> ReportFrames:
     """Load every judgment of the judges, languages and runs asked for, and compute."""
     langs = [BenchPaths(options.data_dir, lang).lang for lang in options.langs]
-    single, pair = load_frames(options.data_dir, langs, options.judges, options.runs)
+    single, pair, skipped = load_frames(options.data_dir, langs, options.judges, options.runs)
     if single.empty and pair.empty:
         where = options.data_dir / "mt_bench_<LANG>" / "model_judgment"
         raise InputFileError(
@@ -87,5 +88,6 @@ def build_frames(options: ReportOptions) -> ReportFrames:
         pairwise=outcome_shares(pair),
         ranking=ranking(pair, seed=options.seed),
         answers=answers,
+        skipped=skipped,
         languages=langs,
     )

@@ -1,8 +1,10 @@
 """Judgment files -> one row per judgment line, the input of every report frame.
 
-:func:`current_judgments` is the one place the report reads a judgment file: it keeps one line
-per judgment key (the last one, as ``show`` does). A check that drops judgments made on
-answers that changed since belongs there, and nowhere else.
+:func:`current_judgments` is the one place the report reads a judgment file: it keeps the
+current judgments only (:mod:`mt_bench_x.judge.currency`: a line whose stored prompt hash
+differs from the one today's question, answers, reference and judge prompt give is stale and
+skipped, as in ``show``), one per judgment key, the newest winning; the skipped and unchecked
+lines are counted per file (``SKIPPED_COLUMNS``).
 
 Rows carry the run, the language, the question's category and the prompt set: judgments made
 with the 3-option pairwise prompts (``pair-v2`` ...) and with the ``[[D]]`` prompts
@@ -20,8 +22,9 @@ import pandas as pd
 from mt_bench_x.formats.judgments import is_api_error
 from mt_bench_x.formats.layout import BenchPaths, JudgmentKind
 from mt_bench_x.formats.questions import load_questions, question_number
+from mt_bench_x.judge.currency import CurrentJudgments, current_judgments_in_file
 from mt_bench_x.results.prompt_sets import prompt_set
-from mt_bench_x.results.show import latest_judgments, pair_outcome
+from mt_bench_x.results.show import pair_outcome
 
 SINGLE_FRAME_COLUMNS = [
     "judge", "lang", "run", "model", "question", "category", "turn", "prompts", "score", "status",
@@ -32,9 +35,12 @@ PAIR_FRAME_COLUMNS = [
 ]  # fmt: skip
 
 
-def current_judgments(path: Path) -> list[dict[str, Any]]:
-    """The judgment lines of ``path`` that count: one per key, the last one."""
-    return latest_judgments(path)
+SKIPPED_COLUMNS = ["judge", "lang", "kind", "run", "counted", "stale", "unchecked"]
+
+
+def current_judgments(paths: BenchPaths, path: Path) -> CurrentJudgments:
+    """The judgment lines of ``path`` that count (current, one per key, the newest)."""
+    return current_judgments_in_file(paths, path)
 
 
 def question_categories(data_dir: Path, lang: str) -> dict[int, str]:
@@ -83,10 +89,12 @@ def _pair_side(record: dict[str, Any], game: int) -> str:
 
 def load_frames(
     data_dir: Path, langs: list[str], judges: list[str], runs: list[int] | None
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """``(single, pair)`` rows of every judge, language and run found (``runs`` None: all)."""
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """``(single, pair, skipped)`` rows of every judge, language and run found (``runs``
+    None: all); ``skipped`` counts per file the lines counted, stale and unchecked."""
     single: list[dict[str, Any]] = []
     pair: list[dict[str, Any]] = []
+    skipped: list[dict[str, Any]] = []
     for lang in langs:
         paths = BenchPaths(data_dir, lang)
         categories = question_categories(data_dir, lang)
@@ -95,7 +103,13 @@ def load_frames(
                 found = judgment_runs(data_dir, lang, judge, kind)  # type: ignore[arg-type]
                 for run in found if runs is None else [r for r in runs if r in found]:
                     path = paths.judgment_file(judge, kind, run)  # type: ignore[arg-type]
-                    for record in current_judgments(path):
+                    selection = current_judgments(paths, path)
+                    skipped.append(
+                        {"judge": judge, "lang": paths.lang, "kind": kind, "run": run,
+                         "counted": len(selection.records), "stale": selection.stale_lines,
+                         "unchecked": selection.unchecked}
+                    )  # fmt: skip
+                    for record in selection.records.values():
                         base = _base_row(record, judge, paths.lang, run, categories)
                         rows.append(
                             _single_row(base, record)
@@ -105,6 +119,7 @@ def load_frames(
     return (
         pd.DataFrame(single, columns=SINGLE_FRAME_COLUMNS),
         pd.DataFrame(pair, columns=PAIR_FRAME_COLUMNS),
+        pd.DataFrame(skipped, columns=SKIPPED_COLUMNS),
     )
 
 

@@ -35,4 +35,12 @@ def summary(frames: ReportFrames) -> str:
         every = bias[bias["category"] == ALL]
         columns = ["judge", "prompts", "lang", "games", "rate", "rate_mitigated"]
         parts.append("Position bias (% of games):\n" + to_markdown(pd.DataFrame(every[columns])))
+    skipped = frames.skipped
+    stale, unchecked = int(skipped["stale"].sum()), int(skipped["unchecked"].sum())
+    if stale or unchecked:
+        parts.append(
+            f"Skipped {stale} stale judgment line(s) (their answers, question, reference or "
+            f"judge prompt changed since); {unchecked} counted without a check against today's "
+            "inputs (judgment_files.csv)\n"
+        )
     return "\n".join(parts)

@@ -51,6 +51,7 @@ def write_csvs(frames: ReportFrames, folder: Path, written: WrittenReport) -> No
         "pairwise.csv": frames.pairwise,
         "ranking.csv": frames.ranking,
         "answers.csv": frames.answers,
+        "judgment_files.csv": frames.skipped,
     }
     for name, frame in tables.items():
         if name == "answers.csv" and frame.empty:
@@ -185,6 +186,7 @@ def render_html(frames: ReportFrames, folder: Path, written: WrittenReport) -> s
         ("Pairwise outcome shares", frames.pairwise[frames.pairwise["category"] == ALL]),
         ("Bradley-Terry ranking", frames.ranking),
         ("Answer language and length", frames.answers),
+        ("Judgment files: lines counted, stale lines skipped, lines not checked", frames.skipped),
     ):
         if not frame.empty:
             parts.append(_section(title, to_html(frame)))
