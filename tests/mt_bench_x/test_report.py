@@ -228,3 +228,36 @@ def test_bootstrap_interval_coverage() -> None:
         low, high = mean_interval(sample, resamples=1000, seed=replicate)
         covered += low <= true_mean <= high  # type: ignore[operator]
     assert 0.93 <= covered / 1000 <= 0.97
+
+
+def test_stale_judgments_are_skipped_and_counted(tmp_path: Path, shared_data: Path) -> None:
+    """A judgment made on an answer that changed since does not count in the report."""
+    import json
+
+    from tests.mt_bench_x.judge_fixtures import judge_reply, make_data_dir
+    from tests.servers.openai_server import OpenAICompatibleServer
+
+    data = make_data_dir(tmp_path / "data", shared_data, per_category=1)
+    with OpenAICompatibleServer(judge_reply) as server:
+        result = CliRunner().invoke(
+            build_app(),
+            ["judge", "--lang", "DE", "--data-dir", str(data), "--judge-base-url",
+             server.base_url, "--no-progress", "--model-list", "model-a", "model-b"],
+            env={"OPENAI_API_KEY": "test"},
+        )  # fmt: skip
+        assert result.exit_code == 0, result.output
+    answers = data / "mt_bench_DE" / "model_answer" / "model-a.jsonl"
+    lines = [json.loads(line) for line in answers.read_text().splitlines()]
+    lines[0]["choices"][0]["turns"][0] = "An answer rewritten after it was judged."
+    answers.write_text("".join(json.dumps(line) + "\n" for line in lines))
+
+    code, output = cli("report", "--data-dir", str(data), "--judge-model", "gpt-4", "--lang",
+                       "DE", "--out", str(tmp_path / "out"), "--no-answer-language")  # fmt: skip
+    assert code == 0, output
+    (files,) = rows(tmp_path / "out" / "judgment_files.csv")
+    # both turns of the rewritten answer: turn 2's prompt holds turn 1's answer too
+    assert (int(files["stale"]), int(files["unchecked"])) == (2, 0)
+    assert "Skipped 2 stale judgment line(s)" in output
+    n = {r["model"]: int(r["n"]) for r in rows(tmp_path / "out" / "scores.csv")
+         if r["category"] == "all" and r["turn"] == "all"}  # fmt: skip
+    assert n["model-a"] == n["model-b"] - 2
