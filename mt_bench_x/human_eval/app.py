@@ -12,8 +12,8 @@ gets 400 and stores nothing. Tokens sit in the URL path, so the server runs with
 log (see :func:`serve`).
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations`: FastAPI reads the endpoints' annotations at run
+# time, and `Request` is imported inside create_app (the web stack is an optional extra).
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,7 +47,7 @@ def _missing(name: str | None) -> MTBenchXError:
     return MTBenchXError(f"the human-eval app needs {name}: {INSTALL_HINT}")
 
 
-def create_app(config: AppConfig) -> FastAPI:
+def create_app(config: AppConfig) -> "FastAPI":
     """The FastAPI application of one study (language and model pair)."""
     try:
         import jinja2
