@@ -255,7 +255,7 @@ def judge(
         max_context_tokens=max_judge_context_tokens,
         progress=progress,
         transport=http_transport.value,  # type: ignore[arg-type]
-        verdict_rule=verdict_rule.value,  # type: ignore[arg-type]
+        verdict_rule=verdict_rule.value,
     )
     if dry_run:
         try:

@@ -25,7 +25,8 @@ def bootstrap_means(
     picks = rng.integers(0, n, size=(resamples, n))
     totals = np.asarray(counts, dtype=float)[picks].sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.asarray(sums, dtype=float)[picks].sum(axis=1) / totals
+        means: np.ndarray = np.asarray(sums, dtype=float)[picks].sum(axis=1) / totals
+    return means
 
 
 def percentile_interval(

@@ -76,7 +76,8 @@ def bradley_terry(
             updated = np.where(denom > 0, (wins + 0.01) / denom, strength)
         strength = updated / np.exp(np.log(updated).mean())
     log = np.log(strength)
-    return log - log.mean()
+    centred: np.ndarray = log - log.mean()
+    return centred
 
 
 def ranking(pair: pd.DataFrame, *, resamples: int = 200, seed: int = 0) -> pd.DataFrame:
