@@ -261,3 +261,14 @@ def test_stale_judgments_are_skipped_and_counted(tmp_path: Path, shared_data: Pa
     n = {r["model"]: int(r["n"]) for r in rows(tmp_path / "out" / "scores.csv")
          if r["category"] == "all" and r["turn"] == "all"}  # fmt: skip
     assert n["model-a"] == n["model-b"] - 2
+
+
+def test_length_bias(report_dir: Path) -> None:
+    bias = {(r["prompts"], r["lang"]): r for r in rows(report_dir / "length_bias.csv")}
+    # EN: Lima-DE answers in German (79 characters) and loses both its pairs to English
+    # answers (78): 16 decisive matches of different lengths, the longer answer won none.
+    # Lima-EN vs the mixture: equal lengths, not counted.
+    en = bias[("3-option", "EN")]
+    assert (int(en["matches"]), int(en["decisive"]), float(en["longer_won"])) == (24, 16, 0.0)
+    # DE: every answer is the same German text, no length difference to judge by
+    assert bias[("3-option", "DE")]["longer_won"] == ""

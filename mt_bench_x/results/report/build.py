@@ -13,6 +13,7 @@ from mt_bench_x.results.report.answers import answer_frame
 from mt_bench_x.results.report.bootstrap import DEFAULT_RESAMPLES
 from mt_bench_x.results.report.groups import ModelGroup, load_groups
 from mt_bench_x.results.report.improvement import DEFAULT_FORMULA, FORMULAS, improvement_frame
+from mt_bench_x.results.report.length_bias import length_bias_frame
 from mt_bench_x.results.report.load import load_frames
 from mt_bench_x.results.report.pairwise import outcome_shares, ranking
 from mt_bench_x.results.report.position_bias import position_bias_frame
@@ -49,6 +50,7 @@ class ReportFrames:
     pairwise: pd.DataFrame
     ranking: pd.DataFrame
     answers: pd.DataFrame
+    length_bias: pd.DataFrame
     skipped: pd.DataFrame
     languages: list[str] = field(default_factory=list)
 
@@ -88,6 +90,7 @@ def build_frames(options: ReportOptions) -> ReportFrames:
         pairwise=outcome_shares(pair),
         ranking=ranking(pair, seed=options.seed),
         answers=answers,
+        length_bias=length_bias_frame(options.data_dir, pair),
         skipped=skipped,
         languages=langs,
     )

@@ -21,7 +21,7 @@ SHARE_COLUMNS = [
 RANKING_COLUMNS = ["judge", "prompts", "model", "strength", "ci_low", "ci_high", "rank"]
 
 
-def _oriented(pair: pd.DataFrame) -> pd.DataFrame:
+def oriented_matches(pair: pd.DataFrame) -> pd.DataFrame:
     """Each readable match from the side of its alphabetically first model."""
     ok = pair[pair["status"] == "ok"].copy()
     swap = ok["model_1"] > ok["model_2"]
@@ -38,7 +38,7 @@ def _oriented(pair: pd.DataFrame) -> pd.DataFrame:
 
 def outcome_shares(pair: pd.DataFrame) -> pd.DataFrame:
     """Shares of win / loss / tie / both bad per category (and ``all``), mean over runs."""
-    games = _oriented(pair)
+    games = oriented_matches(pair)
     if games.empty:
         return pd.DataFrame(columns=SHARE_COLUMNS)
     games = pd.concat([games, games.assign(category=ALL)], ignore_index=True)
@@ -83,7 +83,7 @@ def bradley_terry(
 def ranking(pair: pd.DataFrame, *, resamples: int = 200, seed: int = 0) -> pd.DataFrame:
     """Bradley-Terry strengths per judge and prompt set over every language and run, with
     95% bootstrap intervals over matches (``rank`` 1 = strongest)."""
-    games = _oriented(pair)
+    games = oriented_matches(pair)
     rows: list[dict[str, Any]] = []
     for (judge, prompts), cell in games.groupby(["judge", "prompts"], sort=True):
         models = sorted(set(cell["model"]) | set(cell["opponent"]))

@@ -51,6 +51,7 @@ def write_csvs(frames: ReportFrames, folder: Path, written: WrittenReport) -> No
         "pairwise.csv": frames.pairwise,
         "ranking.csv": frames.ranking,
         "answers.csv": frames.answers,
+        "length_bias.csv": frames.length_bias,
         "judgment_files.csv": frames.skipped,
     }
     for name, frame in tables.items():
@@ -186,6 +187,7 @@ def render_html(frames: ReportFrames, folder: Path, written: WrittenReport) -> s
         ("Pairwise outcome shares", frames.pairwise[frames.pairwise["category"] == ALL]),
         ("Bradley-Terry ranking", frames.ranking),
         ("Answer language and length", frames.answers),
+        ("Length bias: share of decisive matches won by the longer answer", frames.length_bias),
         ("Judgment files: lines counted, stale lines skipped, lines not checked", frames.skipped),
     ):
         if not frame.empty:
