@@ -8,6 +8,8 @@ from typing import Annotated
 
 import typer
 
+from mt_bench_x.formats.errors import MTBenchXError
+
 
 class ScoringChoice(str, enum.Enum):
     fastchat = "fastchat"
@@ -61,6 +63,10 @@ def report(
     answer_language: Annotated[
         bool, typer.Option(help="Identify the language of every answer (answers.csv).")
     ] = True,
+    push: Annotated[
+        str | None,
+        typer.Option(help="Upload the report folder as a Hub dataset repo (token: HF_TOKEN)."),
+    ] = None,
 ) -> None:
     """The paper's tables and figures with bootstrap intervals, position bias, pairwise shares."""
     from mt_bench_x.cli.judge import _languages
@@ -68,6 +74,7 @@ def report(
     from mt_bench_x.results.report.improvement import FORMULAS
     from mt_bench_x.results.report.summary import summary
 
+    token = _hub_token(push) if push else None  # before any work, not after it
     try:
         options = ReportOptions(
             data_dir=data_dir,
@@ -88,6 +95,25 @@ def report(
     typer.echo(summary(frames), nl=False)
     typer.echo(f"improvement formula: {options.formula} = {FORMULAS[options.formula]}")
     typer.echo(f"wrote {len(written.files)} files to {written.out} (open report.html)")
+    if push and token:
+        from mt_bench_x.dataset.hub_repo import push_repo
+
+        push_repo(written.out, push, token=token)
+        typer.echo(f"pushed {written.out} to https://huggingface.co/datasets/{push}")
+
+
+def _hub_token(repo_id: str) -> str:
+    import os
+
+    from huggingface_hub import get_token
+
+    token = os.environ.get("HF_TOKEN") or get_token()
+    if not token:
+        raise MTBenchXError(
+            f"--push {repo_id}: no Hugging Face token; set HF_TOKEN to a token with write "
+            "access to it (https://huggingface.co/settings/tokens), or log in with `hf auth login`"
+        )
+    return token
 
 
 def register(app: typer.Typer) -> None:

@@ -272,3 +272,30 @@ def test_length_bias(report_dir: Path) -> None:
     assert (int(en["matches"]), int(en["decisive"]), float(en["longer_won"])) == (24, 16, 0.0)
     # DE: every answer is the same German text, no length difference to judge by
     assert bias[("3-option", "DE")]["longer_won"] == ""
+
+
+def test_report_folder_loads_as_a_dataset(report_dir: Path, tmp_path: Path) -> None:
+    """The folder `--push` uploads: every CSV is a config of a dataset repo, read offline."""
+    import datasets
+
+    datasets.disable_progress_bars()
+    names = datasets.get_dataset_config_names(str(report_dir))
+    assert "scores" in names and "position_bias" in names
+    bias = datasets.load_dataset(
+        str(report_dir), "position_bias", split="train", cache_dir=str(tmp_path / "cache")
+    )
+    assert bias.num_rows == len(rows(report_dir / "position_bias.csv"))
+    assert "judge-x" in (report_dir / "README.md").read_text(encoding="utf-8")
+
+
+def test_push_without_a_token_fails_before_any_work(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("HF_TOKEN", raising=False)
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf-home"))  # no stored login either
+    data = make_report_data(tmp_path / "data")
+    out = tmp_path / "out"
+    code, output = cli("report", "--data-dir", str(data), "--judge-model", JUDGE, "--out",
+                       str(out), "--push", "org/report")  # fmt: skip
+    assert code == 1 and "--push org/report: no Hugging Face token" in output
+    assert not out.exists()

@@ -72,6 +72,46 @@ def paper_tables(frames: ReportFrames) -> dict[tuple[str, str], pd.DataFrame]:
     }
 
 
+CSV_DESCRIPTIONS = {
+    "scores": "score, n, failed, 95% interval, runs and run spread per model x language x "
+    "category x turn",
+    "differences": "model differences with paired bootstrap intervals and run-to-run noise",
+    "improvement": "mixture over monolingual runs under every formula",
+    "position_bias": "position bias per language and category, before and after mitigation",
+    "pairwise": "pairwise outcome shares per pair and category",
+    "ranking": "Bradley-Terry strengths with intervals",
+    "answers": "share of answers not in the question's language, mean answer length",
+    "length_bias": "share of decisive matches won by the longer answer",
+    "judgment_files": "judgment lines counted, stale lines skipped, lines not checked",
+}
+
+
+def render_card(frames: ReportFrames, csv_files: list[str]) -> str:
+    """The report folder's ``README.md``: a dataset card whose configs are the CSVs."""
+    from importlib.resources import files
+    from string import Template
+
+    options = frames.options
+    names = [name.removesuffix(".csv") for name in csv_files]
+    configs = "\n".join(
+        f"- config_name: {name}\n  data_files:\n  - split: train\n    path: {name}.csv"
+        + ("\n  default: true" if name == "scores" else "")
+        for name in names
+    )
+    template = Template((files("hub_cards") / "mt_bench_x_report.md").read_text(encoding="utf-8"))
+    return template.substitute(
+        configs=configs,
+        judges=", ".join(f"`{judge}`" for judge in options.judges),
+        languages=", ".join(frames.languages),
+        scoring=options.scoring,
+        formula=options.formula,
+        formula_text=FORMULAS[options.formula],
+        resamples=options.resamples,
+        seed=options.seed,
+        config_list="\n".join(f"- `{n}`: {CSV_DESCRIPTIONS.get(n, n)}" for n in names),
+    )
+
+
 def write_tables(frames: ReportFrames, folder: Path, written: WrittenReport) -> None:
     md, tex = [], []
     for (judge, lang), table in paper_tables(frames).items():
@@ -229,6 +269,9 @@ def write_report(frames: ReportFrames, out: Path) -> WrittenReport:
         write_figures(frames, folder, written)
         (folder / "report.html").write_text(render_html(frames, folder, written), encoding="utf-8")
         written.files.append("report.html")
+        csv_files = [name for name in written.files if name.endswith(".csv")]
+        (folder / "README.md").write_text(render_card(frames, csv_files), encoding="utf-8")
+        written.files.append("README.md")
         if out.exists():
             shutil.rmtree(out)
         folder.rename(out)
