@@ -136,11 +136,12 @@ def improvement(improvements: pd.DataFrame, judge: str, turn: str, formula: str)
     return figure
 
 
-def pairwise_shares(shares: pd.DataFrame, title: str) -> Figure | None:
-    """Figures 2b / 3: outcome shares per category for one pair of models."""
+def pairwise_shares(shares: pd.DataFrame, title: str, label: str = "category") -> Figure | None:
+    """Figures 2b / 3: outcome shares per category for one pair of models (or, with ``label``
+    ``pair``, one bar per pair of models)."""
     if shares.empty:
         return None
-    frame = shares.set_index("category")
+    frame = shares.set_index(label)
     figure = Figure(figsize=(7, 0.4 * len(frame) + 1.5))
     ax = figure.add_subplot()
     left = np.zeros(len(frame))

@@ -53,41 +53,52 @@ def _expanded(single: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def _run_sd(cell: pd.DataFrame) -> tuple[int, float | None, dict[int, float]]:
-    per_run = cell.dropna(subset=["value"]).groupby("run")["value"].mean()
-    spread = float(per_run.std(ddof=1)) if len(per_run) > 1 else None
-    return int(cell["run"].nunique()), spread, per_run.to_dict()
+def _cell_keys(index: pd.MultiIndex | pd.Index) -> list[tuple[str, ...]]:
+    return [tuple(str(v) for v in key) for key in index]
 
 
 def score_frames(
     single: pd.DataFrame, values: pd.Series, *, resamples: int, seed: int
 ) -> ScoreFrames:
     """The scores table of single judgments whose counted values are ``values``."""
-    frame = _expanded(single.assign(value=values))
+    frame = _expanded(single.assign(value=values, failed=single["status"] != "ok"))
+    frame[KEY] = frame[KEY].astype(str)
+    cells = frame.groupby(KEY, sort=False).agg(
+        failed=("failed", "sum"), runs=("run", "nunique"), score=("value", "mean"),
+        n=("value", "count"),
+    )  # fmt: skip
+    counted = frame.dropna(subset=["value"])
+    run_means = counted.groupby([*KEY, "run"])["value"].mean()
+    by_question = counted.groupby([*KEY, "question"])["value"].agg(["sum", "count"])
+    # per cell: its questions' sums and counts, questions in sorted order (paired resampling)
+    flat = by_question.reset_index()
+    sums, counts = flat["sum"].to_numpy(dtype=float), flat["count"].to_numpy(dtype=float)
+    blocks = {
+        tuple(str(v) for v in key): (sums[rows], counts[rows])
+        for key, rows in flat.groupby(KEY, sort=False).indices.items()
+    }
+    per_run: dict[tuple[str, ...], dict[int, float]] = {}
+    for (*key, run), mean in run_means.items():
+        per_run.setdefault(tuple(str(v) for v in key), {})[int(run)] = float(mean)
     rows: list[dict[str, Any]] = []
     boot: dict[tuple[str, ...], np.ndarray] = {}
-    per_run: dict[tuple[str, ...], dict[int, float]] = {}
-    for key, cell in frame.groupby(KEY, sort=False):
-        counted = cell.dropna(subset=["value"])
-        by_question = counted.groupby("question")["value"].agg(["sum", "count"]).sort_index()
-        means = bootstrap_means(
-            by_question["sum"].to_numpy(), by_question["count"].to_numpy(),
-            resamples=resamples, seed=seed,
-        )  # fmt: skip
+    empty = (np.zeros(0), np.zeros(0))
+    for key, cell in zip(_cell_keys(cells.index), cells.itertuples(index=False), strict=True):
+        cell_sums, cell_counts = blocks.get(key, empty)
+        means = bootstrap_means(cell_sums, cell_counts, resamples=resamples, seed=seed)
         low, high = percentile_interval(means)
-        runs, spread, run_means = _run_sd(cell)
+        by_run = per_run.get(key, {})
         boot[key] = means
-        per_run[key] = run_means
         rows.append(
             dict(zip(KEY, key, strict=True))
             | {
-                "score": float(counted["value"].mean()) if len(counted) else None,
-                "n": len(counted),
-                "failed": int((cell["status"] != "ok").sum()),
+                "score": float(cell.score) if cell.n else None,
+                "n": int(cell.n),
+                "failed": int(cell.failed),
                 "ci_low": low,
                 "ci_high": high,
-                "runs": runs,
-                "run_sd": spread,
+                "runs": int(cell.runs),
+                "run_sd": float(np.std(list(by_run.values()), ddof=1)) if len(by_run) > 1 else None,
             }
         )
     table = pd.DataFrame(rows, columns=SCORE_COLUMNS)

@@ -164,16 +164,34 @@ def _score_figures(frames: ReportFrames, judge: str) -> list[FigureSpec]:
     return specs
 
 
+#: Up to this many pairs per language, each pair gets its per-category figure (Figure 2b / 3);
+#: more pairs (pairwise-all over many models) get one overview figure per language instead.
+MAX_PAIR_FIGURES = 3
+
+
 def _pairwise_figures(frames: ReportFrames) -> list[FigureSpec]:
     specs: list[FigureSpec] = []
-    keys = ["judge", "prompts", "lang", "model", "opponent"]
-    for key, cell in frames.pairwise.groupby(keys):
-        judge, prompts, lang, model, opponent = (str(k) for k in key)
-        title = f"{model} vs {opponent}, {lang}, {prompts} prompts ({judge})"
-        name = "_".join(_safe(k) for k in (lang, prompts, model, "vs", opponent, judge))
+    for key, cell in frames.pairwise.groupby(["judge", "prompts", "lang"]):
+        judge, prompts, lang = (str(k) for k in key)
+        pairs = cell.groupby(["model", "opponent"])
+        if pairs.ngroups <= MAX_PAIR_FIGURES:
+            for (model, opponent), part in pairs:
+                title = f"{model} vs {opponent}, {lang}, {prompts} prompts ({judge})"
+                name = "_".join(
+                    _safe(str(k)) for k in (lang, prompts, model, "vs", opponent, judge)
+                )
+                specs.append(
+                    (f"fig2_pairwise_{name}.png", f"Figure 2b/3: {title}",
+                     partial(plots.pairwise_shares, part, title))
+                )  # fmt: skip
+            continue
+        overall = cell[cell["category"] == ALL]
+        overall = overall.assign(pair=overall["model"] + " vs " + overall["opponent"])
+        title = f"All pairs, {lang}, {prompts} prompts ({judge}; shares of the first model)"
+        name = "_".join(_safe(k) for k in (lang, prompts, judge))
         specs.append(
-            (f"fig2_pairwise_{name}.png", f"Figure 2b/3: {title}",
-             partial(plots.pairwise_shares, cell, title))
+            (f"fig2_pairwise_overview_{name}.png", f"Figure 2b/3 overview: {title}",
+             partial(plots.pairwise_shares, overall, title, "pair"))
         )  # fmt: skip
     return specs
 
