@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from mt_bench_x.formats.errors import MTBenchXError
+from mt_bench_x.formats.errors import MTBenchXError, SelectionError
 from mt_bench_x.formats.questions import Question
 from mt_bench_x.judge.prompts import JudgePrompt, PromptType, choose_prompt, uses_reference
 
@@ -87,9 +87,10 @@ def resume_key(
 def model_pairs(mode: Mode, models: Sequence[str], baseline: str | None) -> list[tuple[str, ...]]:
     """The model tuples of a mode: ``(m,)``, ``(m, baseline)`` or every ``(m_i, m_j), i < j``.
 
-    A mode left with nothing to judge (no model; pairwise with one model) is a ``ValueError``
-    rather than a run that judges nothing and reports success. A model named twice counts
-    once (it would otherwise be judged twice, or against itself).
+    A mode left with nothing to judge (no model; pairwise with one model) is a
+    :class:`~mt_bench_x.formats.errors.SelectionError` (a ``ValueError``) rather than a run
+    that judges nothing and reports success. A model named twice counts once (it would
+    otherwise be judged twice, or against itself).
     """
     models = list(dict.fromkeys(models))
     if mode == "single":
@@ -97,16 +98,16 @@ def model_pairs(mode: Mode, models: Sequence[str], baseline: str | None) -> list
         needed = "at least one model"
     elif mode == "pairwise-baseline":
         if not baseline:
-            raise ValueError("pairwise-baseline needs a baseline model")
+            raise SelectionError("pairwise-baseline needs a baseline model")
         tuples = [(model, baseline) for model in models if model != baseline]
         needed = f"a model other than the baseline {baseline!r}"
     elif mode == "pairwise-all":
         tuples = [(a, b) for i, a in enumerate(models) for b in models[i + 1 :]]
         needed = "at least two models"
     else:
-        raise ValueError(f"mode {mode!r}: expected one of {', '.join(MODES)}")
+        raise SelectionError(f"mode {mode!r}: expected one of {', '.join(MODES)}")
     if not tuples:
-        raise ValueError(f"{mode} needs {needed}; got {list(models)}")
+        raise SelectionError(f"{mode} needs {needed}; got {list(models)}")
     return tuples
 
 
