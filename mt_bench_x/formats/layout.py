@@ -29,6 +29,8 @@ from mt_bench_x.formats.errors import LanguageCodeError
 JudgmentKind = Literal["single", "pair"]
 
 BENCH_PREFIX = "mt_bench_"
+#: The judge prompts' file name, also used to name the file in messages about prompts.
+JUDGE_PROMPTS_NAME = "judge_prompts.jsonl"
 _LANG_PATTERN = re.compile(r"^[A-Z]{2}(-[A-Z]{2,4})?$")
 
 
@@ -58,7 +60,7 @@ class _BenchFiles:
 
     @property
     def judge_prompts_file(self) -> Path:
-        return self.root / "judge_prompts.jsonl"
+        return self.root / JUDGE_PROMPTS_NAME
 
     @property
     def reference_answer_dir(self) -> Path:
@@ -110,7 +112,7 @@ class BenchFolder(_BenchFiles):
     @property
     def shared_judge_prompts_file(self) -> Path:
         """Where FastChat keeps the judge prompts: ``data/``, one level above ``data/mt_bench``."""
-        return self.path.parent / "judge_prompts.jsonl"
+        return self.path.parent / JUDGE_PROMPTS_NAME
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from mt_bench_x.formats.errors import MTBenchXError, SelectionError
+from mt_bench_x.formats.layout import JUDGE_PROMPTS_NAME
 from mt_bench_x.formats.questions import Question
 from mt_bench_x.judge.prompts import JudgePrompt, PromptType, choose_prompt, uses_reference
 
@@ -122,7 +123,7 @@ def make_matches(
     baseline: str | None = None,
     both_bad: bool = False,
     turns: Sequence[int] = TURNS,
-    prompt_source: str = "judge_prompts.jsonl",
+    prompt_source: str = JUDGE_PROMPTS_NAME,
 ) -> list[Match]:
     """Every match of a mode, question by question, turn by turn, model tuple by tuple.
 

@@ -25,6 +25,7 @@ from mt_bench_x.formats.judge_prompts import (
     both_bad_name,
     iter_judge_prompts,
 )
+from mt_bench_x.formats.layout import JUDGE_PROMPTS_NAME
 
 PromptType = Literal["single", "pairwise"]
 
@@ -107,7 +108,7 @@ def choose_prompt(
     turn: int,
     *,
     both_bad: bool = False,
-    source: str = "judge_prompts.jsonl",
+    source: str = JUDGE_PROMPTS_NAME,
 ) -> JudgePrompt:
     """The prompt a game uses; a missing one is an error that names the file and the name."""
     name = prompt_name(kind, category, turn, both_bad=both_bad)
