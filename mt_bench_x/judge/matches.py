@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from mt_bench_x.formats.errors import MTBenchXError, SelectionError
+from mt_bench_x.formats.judgments import ResumeKey, resume_key
 from mt_bench_x.formats.layout import JUDGE_PROMPTS_NAME
 from mt_bench_x.formats.questions import Question
 from mt_bench_x.judge.prompts import JudgePrompt, PromptType, choose_prompt, uses_reference
@@ -20,8 +21,17 @@ Mode = Literal["single", "pairwise-baseline", "pairwise-all"]
 MODES: tuple[str, ...] = ("single", "pairwise-baseline", "pairwise-all")
 TURNS: tuple[int, ...] = (1, 2)
 
-#: (question id as text, models, turn, prompt name, run): what makes a judgment "done".
-ResumeKey = tuple[str, tuple[str, ...], int, str, int]
+__all__ = [
+    "MODES",
+    "TURNS",
+    "Match",
+    "MissingDataError",
+    "Mode",
+    "ResumeKey",
+    "make_matches",
+    "model_pairs",
+    "resume_key",
+]
 
 
 class MissingDataError(MTBenchXError):
@@ -73,16 +83,6 @@ class Match:
             if self.turn == 2:
                 values["ref_answer_2"] = self.reference[1]
         return values
-
-
-def resume_key(
-    question_id: object, models: Sequence[str], turn: int, prompt_name: str, run: int
-) -> ResumeKey:
-    """The key of a judgment. A pair is judged in both orders, so ``(A, B)`` and ``(B, A)``
-    are one judgment: its models are sorted, and ``--model-list B A`` after ``A B`` pays
-    nothing again."""
-    key_models = tuple(sorted(models)) if len(models) == 2 else tuple(models)
-    return (str(question_id), key_models, int(turn), str(prompt_name), int(run))
 
 
 def model_pairs(mode: Mode, models: Sequence[str], baseline: str | None) -> list[tuple[str, ...]]:
