@@ -25,6 +25,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from mt_bench_x.dataset.benchmark import Benchmark, LanguageBench, check_parallel, order_languages
 from mt_bench_x.dataset.both_bad import BOTH_BAD_CLAUSES, BOTH_BAD_VERDICT, with_both_bad
@@ -99,7 +100,8 @@ def _published_corrected(path: Path) -> set[int]:
     numbers: set[int] = set()
     for line, record in iter_jsonl(path):
         try:
-            numbers.add(question_number(record.get("question_id")))
+            question_id: Any = record.get("question_id")
+            numbers.add(question_number(question_id))
         except ValueError as error:
             raise InputFileError(str(path), f"question_id: {error}", line=line) from None
     return numbers
@@ -186,7 +188,9 @@ def _fastchat_prompts_file(folder: Path, given: Path | None) -> Path:
 TranslateFn = Callable[[list[str], bool], list[str]]
 
 
-def _translator_fn(translator: object, lang: str, *, preserve_code: bool, formality: str | None):
+def _translator_fn(
+    translator: object, lang: str, *, preserve_code: bool, formality: str | None
+) -> TranslateFn:
     """``fn(texts, protect_placeholders) -> translations`` for one target language."""
     from lima_x.translate.base import TranslationOptions
     from lima_x.translate.code_spans import with_placeholder_protection

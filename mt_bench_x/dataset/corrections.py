@@ -142,11 +142,11 @@ def apply_corrections(
             )
     out: list[Question] = []
     for question in questions:
-        correction = corrections.get(question.number)
-        if correction is None:
+        found = corrections.get(question.number)
+        if found is None:
             out.append(question)
             continue
-        edited = correction.question
+        edited = found.question
         if question_to_record(replace(edited, question_id=question.question_id)) == (
             question_to_record(question)
         ):

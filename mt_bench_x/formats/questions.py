@@ -103,7 +103,8 @@ def _check_id(value: Any, path: Path, line: int) -> QuestionId:
         question_number(value)
     except ValueError as error:
         raise InputFileError(str(path), f"question_id: {error}", line=line) from None
-    return value
+    checked: QuestionId = value
+    return checked
 
 
 def _check_strings(value: Any, what: str, path: Path, line: int, count: int | None) -> list[str]:

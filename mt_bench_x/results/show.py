@@ -158,7 +158,7 @@ def pair_outcome(record: dict[str, Any]) -> str:
     if record.get("g1_verdict") == "D" and record.get("g2_verdict") == "D":
         return "both_bad"
     if g1 == g2 and g1 in ("model_1", "model_2"):
-        return g1
+        return str(g1)
     return "tie"
 
 
