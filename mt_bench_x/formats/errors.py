@@ -26,3 +26,7 @@ class LanguageCodeError(MTBenchXError, ValueError):
 
 class SelectionError(MTBenchXError, ValueError):
     """A judge mode, model list or baseline that leaves nothing to judge."""
+
+
+class JudgeOptionError(MTBenchXError, ValueError):
+    """Judge options that cannot work (e.g. a context too small for the prompt alone)."""

@@ -394,3 +394,14 @@ def test_finished_games_of_unfinished_pairs_are_not_paid_again(data_dir: Path) -
     latest = dump(judgments / "gpt-4_pair.jsonl")[32:]
     assert all("error" not in r and r["g1_winner"] != "error" for r in latest)
     assert not journal.exists()
+
+
+def test_a_judge_context_too_small_is_one_error_line(data_dir: Path) -> None:
+    with OpenAICompatibleServer(judge_reply) as server:
+        code, output = judge_cli(
+            data_dir, server.base_url, "--model-list", "model-a", "--max-judge-context-tokens", "50"
+        )
+    assert code == 1
+    assert output.startswith("error: ") and "leaves no room for the answers" in output
+    assert "traceback" not in output
+    assert server.requests == []
