@@ -188,9 +188,7 @@ def _fastchat_prompts_file(folder: Path, given: Path | None) -> Path:
 TranslateFn = Callable[[list[str], bool], list[str]]
 
 
-def _translator_fn(
-    translator: object, lang: str, *, preserve_code: bool, formality: str | None
-) -> TranslateFn:
+def _translator_fn(translator: object, lang: str, *, preserve_code: bool, formality: str | None):
     """``fn(texts, protect_placeholders) -> translations`` for one target language."""
     from lima_x.translate.base import TranslationOptions
     from lima_x.translate.code_spans import with_placeholder_protection
