@@ -114,7 +114,9 @@ def iter_judgments(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
 
 
 def done_keys(path: Path) -> set[ResumeKey]:
-    """Keys of the judgments already in ``path`` (API-error lines excluded: they are redone)."""
+    """Keys of the judgments already in ``path`` (API-error lines excluded: they are redone),
+    whether current or stale; the judge skips only current ones
+    (:func:`mt_bench_x.judge.currency.finished_keys`)."""
     if not Path(path).is_file():
         return set()
     done: set[ResumeKey] = set()

@@ -64,7 +64,9 @@ PAIR_COLUMNS = (
 
 
 def latest_judgments(path: Path) -> list[dict[str, Any]]:
-    """The judgment lines of a file, one per key (the last one), in file order."""
+    """The judgment lines of a file, one per key (the last one), in file order, stale ones
+    included; what ``show`` counts is
+    :func:`~mt_bench_x.judge.currency.current_judgments_in_file` (current lines only)."""
     if not path.is_file():
         raise InputFileError(str(path), "no judgment file (run `mt-bench-x judge` first)")
     latest: dict[Any, dict[str, Any]] = {}
