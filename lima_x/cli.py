@@ -477,6 +477,9 @@ def build_app() -> typer.Typer:
     app.add_typer(build, name="build")
     app.command("inspect")(inspect_command)
     app.command("push")(push_command)
+    from lima_x import cli_curate
+
+    cli_curate.register(app)
     return app
 
 
