@@ -45,6 +45,10 @@ _QUESTION, _ANSWER = "1", "2"
 _BATCH = 2000
 
 
+class MissingMemberError(InputFormatError):
+    """An archive does not hold the file asked for."""
+
+
 @dataclass(frozen=True)
 class DumpSource:
     """One site's posts: an XML file, a 7z archive or a JSONL file of pairs."""
@@ -103,8 +107,9 @@ def _file_source(path: Path) -> DumpSource:
         return DumpSource(path, "jsonl", stem, "")
     if name.endswith(".7z"):
         site, host = site_names(path.name)
+        # A site archive holds Users.xml itself; Stack Overflow ships it as <host>-Users.7z.
         users = path.with_name(path.name.replace("-Posts.7z", "-Users.7z"))
-        return DumpSource(path, "7z", site, host, users if users != path else None)
+        return DumpSource(path, "7z", site, host, users)
     if name.endswith(".xml"):
         site, host = site_names(path.resolve().parent.name)
         users = path.with_name("Users.xml")
@@ -177,7 +182,8 @@ class _PairStore:
         self.db.close()
 
     def orphans(self) -> Iterator[int]:
-        """Answers whose question is not in the dump."""
+        """Answers (at the score threshold) whose question is not in the dump."""
+        self.flush()
         query = "SELECT id FROM answer WHERE parent NOT IN (SELECT id FROM question) ORDER BY id"
         for (answer_id,) in self.db.execute(query):
             yield answer_id
@@ -230,7 +236,8 @@ def _store_row(
     owner = _int(row.get("OwnerUserId"))
     created, owner_name = row.get("CreationDate", ""), row.get("OwnerDisplayName", "")
     if post_id is None or score is None or body is None:
-        stats.drop(MALFORMED, f"{where}: expected numeric Id and Score and a Body, found {row}")
+        found = {k: row.get(k) for k in ("Id", "Score")} | {"Body": body is not None}
+        stats.drop(MALFORMED, f"{where}: expected numeric Id and Score and a Body, found {found}")
         return
     if kind == _QUESTION:
         if config.min_question_score is not None and score < config.min_question_score:
@@ -402,7 +409,7 @@ def extract_from_archive(archive: Path, member: str, folder: Path) -> Path:
         with py7zr.SevenZipFile(archive, mode="r") as handle:
             names = [n for n in handle.getnames() if Path(n).name.lower() == member.lower()]
             if not names:
-                raise InputFormatError(str(archive), f"expected a {member} in the archive")
+                raise MissingMemberError(str(archive), f"expected a {member} in the archive")
             handle.extract(path=folder, targets=[names[0]])
     except (py7zr.Bad7zFile, OSError) as exc:
         raise InputFormatError(str(archive), f"cannot read as a 7z archive: {exc}") from exc
@@ -416,7 +423,10 @@ def read_authors(source: DumpSource, user_ids: set[int], workdir: Path) -> dict[
     users, folder = source.users, None
     if users.suffix.lower() == ".7z":
         folder = workdir / f"{source.site}.users"
-        users = extract_from_archive(users, "Users.xml", folder)
+        try:
+            users = extract_from_archive(users, "Users.xml", folder)
+        except MissingMemberError:
+            return {}  # authors keep their ids and profile links, without names
     names: dict[int, str] = {}
     try:
         for row in iter_rows(users):
