@@ -9,6 +9,7 @@ within the set it holds the pairs kept so far, so the first of a group of near-d
 from __future__ import annotations
 
 import re
+import zlib
 from collections.abc import Iterable
 from typing import Any
 
@@ -42,7 +43,9 @@ class MinHashIndex:
     def signature(self, text: str) -> Any:
         from datasketch import MinHash
 
-        minhash = MinHash(num_perm=self.config.num_perm, seed=self.config.seed)
+        # crc32 (C, deterministic across runs) instead of datasketch's default SHA-1 in Python:
+        # shingles only need a well-spread 32-bit value before the permutations.
+        minhash = MinHash(num_perm=self.config.num_perm, seed=self.config.seed, hashfunc=zlib.crc32)
         minhash.update_batch([s.encode("utf-8") for s in shingles(text, self.config.shingle_words)])
         return minhash
 

@@ -14,11 +14,20 @@ _BLOCK_TAGS = frozenset(
     {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "ul", "ol", "table", "tr"}
     | {"hr", "dl", "dt", "dd", "section"}
 )
-_SPACES = re.compile(r"[ \t\r\n\f\v]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
 _EMPTY_QUOTE = re.compile(r"^[> ]+$")
 _PLACEHOLDER = "\x00{}\x00"
 _PLACEHOLDER_RE = re.compile("\x00(\\d+)\x00")
+
+
+def _collapse_spaces(data: str) -> str:
+    """Runs of whitespace as one space (``str.split`` in C, faster than a regex here)."""
+    inner = " ".join(data.split())
+    if not inner:
+        return " " if data else ""
+    head = " " if data[0].isspace() else ""
+    tail = " " if data[-1].isspace() else ""
+    return head + inner + tail
 
 
 class _TextCollector(HTMLParser):
@@ -79,7 +88,7 @@ class _TextCollector(HTMLParser):
         if self._pre_depth:
             self._pre_parts.append(data)
         else:
-            self.parts.append(_SPACES.sub(" ", data))
+            self.parts.append(_collapse_spaces(data))
 
     def _new_line(self) -> None:
         self.parts.append("\n" + "> " * self._quote_depth)
