@@ -161,7 +161,8 @@ def build_bactrian_x(
     def flag_names(lang: str) -> tuple[str, ...]:
         return FLAG_NAMES if flag_every_language or lang == flag_lang else LANGUAGE_FLAGS
 
-    with FlagRunner(RunStats(), workers=workers, progress=progress) as flagger:
+    stats = RunStats()
+    with FlagRunner(stats, workers=workers, progress=progress) as flagger:
         # The full build flags each file while the next one is read; the small variant
         # flags only the rows it keeps, once they are chosen.
         per_lang, order = read_parallel_bactrian_x(
@@ -196,6 +197,7 @@ def build_bactrian_x(
             for lang in langs:
                 if lang != flag_lang:
                     copy_flags(data[split][flag_lang], data[split][lang], SOURCE_FLAGS)
+    report.add_step_counts(stats)
     return write_repo(
         out,
         data,

@@ -74,5 +74,6 @@ def render_card(template: str, report: BuildReport, configs: list[ConfigEntry]) 
         "rows_table": report.rows_table(),
         "flags_table": report.flags_table(),
         "flags_rule": report.flags_rule,
+        "step_counts": report.step_counts(),
     }
     return render_template(template, header=header, values=values)

@@ -146,6 +146,7 @@ def build_lima(
             for name in LANGUAGE_FLAGS:
                 sample.flags.pop(name, None)
     run_flag_jobs([(samples, LANGUAGE_FLAGS) for samples in translations], stats, progress=progress)
+    report.add_step_counts(stats)
     return write_repo(
         out,
         data,
