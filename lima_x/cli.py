@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from polyglot_instruct.cli_errors import ToolkitGroup, run_cli
+from polyglot_instruct.languages import LanguageListError, parse_languages
 
 if TYPE_CHECKING:
     from lima_x.repo import BuildResult
@@ -62,14 +63,11 @@ ProgressOption = Annotated[
 
 
 def parse_langs(value: str) -> list[str]:
-    langs = [part.strip().upper() for part in value.replace(" ", ",").split(",") if part.strip()]
-    if not langs:
-        raise typer.BadParameter(
-            "expected language codes such as EN,DE,FR,IT,ES", param_hint="--langs"
-        )
-    if len(set(langs)) != len(langs):
-        raise typer.BadParameter(f"a language is listed twice: {value}", param_hint="--langs")
-    return langs
+    """``--langs``: see :func:`polyglot_instruct.languages.parse_languages`."""
+    try:
+        return parse_languages(value) or []
+    except LanguageListError as error:
+        raise typer.BadParameter(str(error), param_hint="--langs") from None
 
 
 def split_mixtures(values: list[str] | None) -> list[str]:

@@ -14,19 +14,16 @@ import typer
 
 from mt_bench_x.formats.errors import MTBenchXError
 from polyglot_instruct.errors import ToolkitError
+from polyglot_instruct.languages import LanguageListError, parse_languages
 
 logger = logging.getLogger(__name__)
 
 
 def _split_langs(value: str | None) -> list[str] | None:
     """``"de, FR"`` -> ``["DE", "FR"]``; ``None``, ``""`` and ``"all"`` -> ``None`` (all)."""
-    from mt_bench_x.formats.layout import normalize_lang
-
-    if value is None or not value.strip() or value.strip().lower() == "all":
-        return None
     try:
-        return [normalize_lang(part) for part in value.split(",") if part.strip()]
-    except ValueError as error:
+        return parse_languages(value, allow_all=True)
+    except LanguageListError as error:
         raise typer.BadParameter(str(error)) from None
 
 
