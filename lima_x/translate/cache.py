@@ -17,9 +17,9 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
-from lima_x.errors import QuotaExceededError
 from lima_x.translate.base import TranslationOptions, Translator
 from lima_x.translate.batching import chunks, progress
+from lima_x.translate.errors import QuotaExceededError
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS translations (

@@ -17,7 +17,6 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from lima_x.errors import MissingCredentialError, QuotaExceededError, TranslationError
 from lima_x.translate.base import TranslationOptions
 from lima_x.translate.batching import (
     DEEPL_MAX_BODY_BYTES,
@@ -35,6 +34,7 @@ from lima_x.translate.code_spans import (
     protect,
     to_xml,
 )
+from lima_x.translate.errors import MissingCredentialError, QuotaExceededError, TranslationError
 from lima_x.translate.languages import deepl_source, deepl_target
 
 logger = logging.getLogger(__name__)
