@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from hub_cards.folder import repo_folder
 from lima_x.curation.config import CurationConfig
 from lima_x.curation.dedup import NearDuplicateOfReference, NearDuplicateWithinSet
 from lima_x.curation.filters import HtmlToText, LengthFilter, PhraseFilter, SameLanguage
@@ -28,7 +29,6 @@ from lima_x.curation.stackexchange import (
     find_sources,
     read_pairs,
 )
-from lima_x.hub import atomic_folder
 from lima_x.pipeline import RunStats, Step, stream_pipeline
 from lima_x.readers import read_lima
 
@@ -80,7 +80,7 @@ def curate_validation(
     sources = [source for path in inputs for source in find_sources(path)]
     steps = curation_steps(lima_reference(against, config.lang), config)
     stats = RunStats(max_examples=config.max_examples)
-    with atomic_folder(out, overwrite=overwrite) as folder:
+    with repo_folder(out, overwrite=overwrite, writer="lima-x curate-validation") as folder:
         with tempfile.TemporaryDirectory(prefix=".curation-work-", dir=folder.parent) as work:
             workdir = Path(work)
             pairs = read_pairs(sources, config, stats, workdir)

@@ -11,12 +11,13 @@ from pathlib import Path
 
 import pytest
 
+from hub_cards.errors import OutputExistsError
 from lima_x.curation.config import CurationConfig, default_phrases
 from lima_x.curation.filters import phrase_pattern
 from lima_x.curation.html_text import html_to_text
 from lima_x.curation.run import curate_validation
 from lima_x.curation.stackexchange import find_sources, site_names
-from lima_x.errors import CurationError, InputFormatError, OutputExistsError
+from lima_x.errors import CurationError, InputFormatError
 from lima_x.readers import read_lima
 from tests.lima_x.sources import lima_rows, write_jsonl
 from tests.lima_x.stackexchange_dump import (
