@@ -350,6 +350,9 @@ def _pair_from_json(
     if title:
         question = f"<h1>{_escape(title)}</h1>\n{question}" if is_html else f"{title}\n\n{question}"
     authors = {role: _author(row.get(f"{role}_author")) for role in ("question", "answer")}
+    for author in authors.values():
+        if author is not None and host and author.user_id is not None and not author.profile:
+            author.profile = f"https://{host}/users/{author.user_id}"
     return QAPair(
         site=site,
         host=host,
