@@ -8,8 +8,8 @@ rows is the dedup reference. For each size it runs the command in a subprocess a
 its wall time, CPU time and peak resident memory (``ru_maxrss`` of the child), plus the dump size.
 
 The default sizes are the test's dump ×20 (360 questions), a mid-sized site (20,000) and a
-large one (100,000 questions, about 300,000 posts). Peak memory that stays flat while the dump grows is the
-point: pairing keeps bodies in SQLite, not in memory.
+large one (100,000 questions, about 300,000 posts). Peak memory that stays flat while the
+dump grows is the point: pairing keeps bodies in SQLite, not in memory.
 
 Usage::
 
