@@ -241,4 +241,7 @@ class CachedTranslator:
         planner = getattr(self.inner, "plan_batches", None)
         if planner is None:
             return list(chunks(range(len(texts)), DEFAULT_BATCH))
-        return planner(texts, source_lang=source_lang, target_lang=target_lang, options=options)
+        plan: list[list[int]] = planner(
+            texts, source_lang=source_lang, target_lang=target_lang, options=options
+        )
+        return plan
