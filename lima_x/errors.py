@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from hub_cards.errors import ForeignOutputError, OutputExistsError
 from lima_x.translate.errors import (
     MissingCredentialError,
     ProtectedTextError,
@@ -13,6 +14,7 @@ from polyglot_instruct.errors import ToolkitError
 
 __all__ = [
     "BuildSettingError",
+    "ForeignOutputError",
     "InputFormatError",
     "LimaXError",
     "MissingCredentialError",
@@ -54,11 +56,7 @@ class MixtureSpecError(LimaXError):
     """A mixture name does not decompose into the languages being built."""
 
 
-class OutputExistsError(LimaXError):
-    """The output folder exists already and overwriting was not asked for."""
-
-
-class OutputHoldsSourceError(OutputExistsError):
+class OutputHoldsSourceError(OutputExistsError, LimaXError):
     """The output folder is, or contains, a source: replacing it would delete the source."""
 
 

@@ -144,7 +144,7 @@ def build_lima(
         "`train.jsonl` (`0` … `1029`), validation rows `v<line>`; a row's own `id` is kept "
         "when present.",
     )
-    source = read_lima_splits(
+    splits = read_lima_splits(
         source,
         validation,
         source_lang=source_lang,
@@ -159,16 +159,16 @@ def build_lima(
         "computed on every row in its own language (a translation can come back untranslated "
         "or mixed)"
     )
-    run_flag_jobs([(source[split], FLAG_NAMES) for split in SPLITS], stats, progress=progress)
+    run_flag_jobs([(splits[split], FLAG_NAMES) for split in SPLITS], stats, progress=progress)
     data: SplitData = {split: {} for split in SPLITS}
     for lang in langs:
         for split in SPLITS:
             if lang == source_lang:
-                data[split][lang] = source[split]
+                data[split][lang] = splits[split]
             else:
                 assert translator is not None
                 data[split][lang] = translate_samples(
-                    source[split],
+                    splits[split],
                     translator,
                     source_lang=source_lang,
                     target_lang=lang,
