@@ -83,7 +83,7 @@ def curate_validation(
     with repo_folder(out, overwrite=overwrite, writer="lima-x curate-validation") as folder:
         with tempfile.TemporaryDirectory(prefix=".curation-work-", dir=folder.parent) as work:
             workdir = Path(work)
-            pairs = read_pairs(sources, config, stats, workdir)
+            pairs = read_pairs(sources, config, stats, workdir, progress=progress)
             kept = list(stream_pipeline(steps, _with_progress(pairs, progress), stats))
             attach_authors(kept, sources, workdir)
         report = drop_report(stats, steps, config, sources, against, len(kept))

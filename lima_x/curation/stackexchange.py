@@ -25,7 +25,7 @@ import json
 import shutil
 import sqlite3
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
@@ -204,13 +204,24 @@ class _PairStore:
 
 
 def pair_posts(
-    source: DumpSource, posts: Path, config: CurationConfig, stats: RunStats, workdir: Path
+    source: DumpSource,
+    posts: Path,
+    config: CurationConfig,
+    stats: RunStats,
+    workdir: Path,
+    *,
+    progress: bool = False,
 ) -> Iterator[QAPair]:
     """Pairs of one site's ``Posts.xml`` (see the module doc for the rules)."""
     db_path = workdir / f"{source.site}.pairs.sqlite"
     db_path.unlink(missing_ok=True)
+    rows: Iterable[dict[str, str]] = iter_rows(posts)
+    if progress:
+        from tqdm import tqdm
+
+        rows = tqdm(rows, desc=f"{source.site}: posts read", unit=" posts")
     with closing(_PairStore(db_path)) as store:
-        for number, row in enumerate(iter_rows(posts)):
+        for number, row in enumerate(rows):
             _store_row(store, row, f"{posts.name} of {source.host}, row {number}", config, stats)
         for answer_id in store.orphans():
             stats.drop(MALFORMED, f"{source.host}: answer {answer_id} has no question in the dump")
@@ -386,19 +397,24 @@ def _author(value: Any) -> Author | None:
 
 
 def read_pairs(
-    sources: list[DumpSource], config: CurationConfig, stats: RunStats, workdir: Path
+    sources: list[DumpSource],
+    config: CurationConfig,
+    stats: RunStats,
+    workdir: Path,
+    *,
+    progress: bool = False,
 ) -> Iterator[QAPair]:
     """Pairs of every source in turn (archives extracted one at a time into ``workdir``)."""
     for source in sources:
         if source.kind == "jsonl":
             yield from read_jsonl_pairs(source, config, stats)
         elif source.kind == "xml":
-            yield from pair_posts(source, source.path, config, stats, workdir)
+            yield from pair_posts(source, source.path, config, stats, workdir, progress=progress)
         else:
             folder = workdir / f"{source.site}.extracted"
             posts = extract_from_archive(source.path, "Posts.xml", folder)
             try:
-                yield from pair_posts(source, posts, config, stats, workdir)
+                yield from pair_posts(source, posts, config, stats, workdir, progress=progress)
             finally:
                 shutil.rmtree(folder, ignore_errors=True)
 
