@@ -223,28 +223,10 @@ def push(
     """Upload the repo folder to the Hugging Face Hub (token from HF_TOKEN)."""
     from hub_cards.push import push_folder
 
-<<<<<<< HEAD
-    from huggingface_hub import get_token
-
-    from mt_bench_x.dataset.hub_repo import push_repo
-
-    if not (repo_dir / "README.md").is_file():
-        raise _fail(FileNotFoundError(f"{repo_dir}/README.md: not a repo folder from `build`"))
-    token = os.environ.get("HF_TOKEN") or get_token()
-    if not token:  # before any request, not as the Hub's 401 traceback
-        raise _fail(
-            MTBenchXError(
-                f"no Hugging Face token: set HF_TOKEN to a token with write access to {repo_id} "
-                "(https://huggingface.co/settings/tokens), or log in with `hf auth login`"
-            )
-        )
-    push_repo(repo_dir, repo_id, token=token, private=private)
-=======
     try:
         push_folder(repo_dir, repo_id, private=private, program="mt-bench-x")
     except ToolkitError as error:
         raise _fail(error) from None
->>>>>>> main
     typer.echo(f"pushed {repo_dir} to https://huggingface.co/datasets/{repo_id}")
 
 
