@@ -6,18 +6,31 @@ Texts missing from the cache are sent to the backend one request-sized batch at 
 before the next request: a run killed half-way and started again pays for nothing twice,
 and a second full run sends nothing. The database runs in WAL mode with a busy timeout, so
 several processes may share it.
+
+A backend that translates some texts of a batch and loses protected code in others raises
+:class:`~lima_x.errors.ProtectedTextLoss`: the good translations are stored, the remaining
+batches still run, and the call ends with one :class:`ProtectedTextLoss` naming every lost
+text (its ``done`` holds every translation of the call). Other partial failures store what
+came back and stop. A cache file that SQLite cannot open, read or write raises
+:class:`~lima_x.errors.TranslationCacheError` naming the file.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import sqlite3
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from lima_x.errors import QuotaExceededError
+from lima_x.errors import (
+    PartialTranslationError,
+    ProtectedTextLoss,
+    QuotaExceededError,
+    TranslationCacheError,
+)
 from lima_x.translate.base import TranslationOptions, Translator
 from lima_x.translate.batching import chunks, progress
 
@@ -53,28 +66,56 @@ class TranslationCache:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(self.path, timeout=60.0, check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute("PRAGMA busy_timeout=60000")
-        with self._db:
-            self._db.execute(_SCHEMA)
+        if self.path.is_dir():
+            raise TranslationCacheError(
+                f"translation cache {self.path} is a folder: give a file path with --cache"
+            )
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise TranslationCacheError(
+                f"cannot create the folder of the translation cache {self.path}: "
+                f"{exc.strerror or exc}; choose another path with --cache"
+            ) from None
+        with self._guard("open"):
+            self._db = sqlite3.connect(self.path, timeout=60.0, check_same_thread=False)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA busy_timeout=60000")
+            with self._db:
+                self._db.execute(_SCHEMA)
+
+    @contextlib.contextmanager
+    def _guard(self, action: str) -> Iterator[None]:
+        """Turn SQLite's errors into one :class:`TranslationCacheError` naming the file."""
+        try:
+            yield
+        except sqlite3.DatabaseError as exc:
+            text = str(exc)
+            if "not a database" in text or "malformed" in text:
+                hint = "it is not an intact SQLite file: move it away (a new one is started)"
+            elif "readonly" in text or "read-only" in text:
+                hint = "it is read-only: make it writable or choose another path with --cache"
+            else:
+                hint = "check the path and its permissions, or choose another one with --cache"
+            raise TranslationCacheError(
+                f"cannot {action} the translation cache {self.path} ({text}): {hint}"
+            ) from None
 
     def close(self) -> None:
         with self._lock:
             self._db.close()
 
     def __len__(self) -> int:
-        with self._lock:
+        with self._lock, self._guard("read"):
             return int(self._db.execute("SELECT COUNT(*) FROM translations").fetchone()[0])
 
     def lookup(self, keys: Sequence[str]) -> dict[str, str]:
         """The cached translations of those ``keys`` that are present."""
         unique = list(dict.fromkeys(keys))
         found: dict[str, str] = {}
-        with self._lock:
+        with self._lock, self._guard("read"):
             for part in chunks(range(len(unique)), _LOOKUP_CHUNK):
                 batch = [unique[i] for i in part]
                 marks = ",".join("?" * len(batch))
@@ -113,7 +154,7 @@ class TranslationCache:
     ) -> None:
         """Commit ``(key, text, translation)`` rows in one transaction."""
         fields = json.dumps(options.cache_fields(), sort_keys=True)
-        with self._lock, self._db:
+        with self._lock, self._guard("write to"), self._db:
             self._db.executemany(
                 "INSERT OR REPLACE INTO translations "
                 "(key, backend, source_lang, target_lang, options, text, translation) "
@@ -191,6 +232,7 @@ class CachedTranslator:
         todo_keys = list(todo)
         todo_texts = list(todo.values())
         stored = 0
+        lost: dict[str, str] = {}
         with progress(
             len(todo_texts),
             description=f"translate {source_lang}→{target_lang}",
@@ -213,21 +255,50 @@ class CachedTranslator:
                         "earlier runs). Rerun the same command once the quota is renewed, or "
                         "with another key: cached texts are not sent again."
                     ) from None
+                except PartialTranslationError as exc:
+                    rows = [
+                        (todo_keys[i], todo_texts[i], exc.done[todo_texts[i]])
+                        for i in batch
+                        if todo_texts[i] in exc.done
+                    ]
+                    self._store(identity, rows, source_lang, target_lang, options, found)
+                    stored += len(rows)
+                    bar.update(len(batch))
+                    if not isinstance(exc, ProtectedTextLoss):
+                        raise
+                    lost.update(exc.lost)
+                    continue
                 rows = [
                     (todo_keys[i], todo_texts[i], out)
                     for i, out in zip(batch, translated, strict=True)
                 ]
-                self.cache.store(
-                    identity,
-                    rows,
-                    source_lang=source_lang,
-                    target_lang=target_lang,
-                    options=options,
-                )
-                found.update((key, out) for key, _, out in rows)
+                self._store(identity, rows, source_lang, target_lang, options, found)
                 stored += len(rows)
                 bar.update(len(rows))
+        if lost:
+            done = {text: found[key] for key, text in zip(keys, texts, strict=True) if key in found}
+            raise ProtectedTextLoss(
+                f"{len(lost)} translation(s) {source_lang}→{target_lang} lost protected code; "
+                f"the other {stored} new translation(s) are in the cache {self.path}",
+                done=done,
+                lost=lost,
+            )
         return [found[key] for key in keys]
+
+    def _store(
+        self,
+        identity: str,
+        rows: list[tuple[str, str, str]],
+        source_lang: str,
+        target_lang: str,
+        options: TranslationOptions,
+        found: dict[str, str],
+    ) -> None:
+        if rows:
+            self.cache.store(
+                identity, rows, source_lang=source_lang, target_lang=target_lang, options=options
+            )
+            found.update((key, out) for key, _, out in rows)
 
     def _plan(
         self,

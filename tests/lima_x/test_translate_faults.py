@@ -1,0 +1,98 @@
+"""Translation backends against faulty servers: malformed 200s, lost code, slow or failing
+servers. Real HTTP against the local test servers."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from lima_x.errors import MalformedReplyError, ProtectedTextLoss, TranslationError
+from lima_x.translate.base import TranslationOptions
+from lima_x.translate.cache import CachedTranslator
+from lima_x.translate.deepl_backend import DeepLTranslator
+from tests.servers.deepl_server import DeepLCompatibleServer, mark_words
+
+KEY = "test-key-faults"
+OPTIONS = TranslationOptions()
+CODE_TEXT = "Run this:\n\n```python\nprint('hi')  # greet\n```\n\nLOSE the code"
+
+
+def make_translator(url: str, **kwargs) -> DeepLTranslator:
+    kwargs.setdefault("retry_wait_s", 0.01)
+    return DeepLTranslator(KEY, server_url=url, show_progress=False, **kwargs)
+
+
+@pytest.fixture
+def no_sdk_retries(monkeypatch):
+    """The SDK's own retry loop off (its backoff starts at 1 s), so the backend's is tested."""
+    import deepl.http_client
+
+    monkeypatch.setattr(deepl.http_client, "max_network_retries", 0)
+
+
+@pytest.mark.parametrize("fault", ["html", "not_json", "short"])
+def test_a_malformed_200_is_retried_and_then_translated(fault) -> None:
+    texts = ["one two", "three"]
+    with DeepLCompatibleServer(fault=fault, fault_count=1) as server:
+        out = make_translator(server.url).translate(
+            texts, source_lang="EN", target_lang="DE", options=OPTIONS
+        )
+        assert out == [mark_words(t, "DE") for t in texts]
+        assert len(server.requests) == 2
+
+
+@pytest.mark.parametrize("fault", ["html", "not_json", "short"])
+def test_a_malformed_200_ends_in_a_clear_error_and_caches_nothing(fault, tmp_path) -> None:
+    texts = ["one two", "three"]
+    with DeepLCompatibleServer(fault=fault) as server:
+        cached = CachedTranslator(
+            make_translator(server.url, max_retries=2), tmp_path / "c.sqlite", show_progress=False
+        )
+        with pytest.raises(MalformedReplyError) as caught:
+            cached.translate(texts, source_lang="EN", target_lang="DE", options=OPTIONS)
+        assert "after 3 attempt(s)" in str(caught.value)
+        assert "translations for 2 texts" in str(caught.value)
+        assert "Nothing of this request was cached" in str(caught.value)
+        assert len(server.requests) == 3
+        assert len(cached) == 0
+        cached.close()
+
+
+def test_retries_stop_at_the_retry_time_limit(no_sdk_retries) -> None:
+    with DeepLCompatibleServer(rate_limit_every=1) as server:  # every request gets a 429
+        translator = make_translator(
+            server.url, max_retries=50, retry_wait_s=0.2, max_retry_time_s=1.0
+        )
+        started = time.monotonic()
+        with pytest.raises(TranslationError, match="retry time limit 1 s"):
+            translator.translate(["Hi"], source_lang="EN", target_lang="DE", options=OPTIONS)
+        elapsed = time.monotonic() - started
+    # waits 0.2 + 0.4 fit in 1 s, the next 0.8 would not: three attempts, not 51
+    assert len(server.requests) == 3
+    assert elapsed < 5
+
+
+def test_a_slow_server_counts_its_reply_time_against_the_limit(no_sdk_retries) -> None:
+    with DeepLCompatibleServer(rate_limit_every=1, delay_s=0.4) as server:
+        translator = make_translator(
+            server.url, max_retries=50, retry_wait_s=0.05, max_retry_time_s=1.0
+        )
+        with pytest.raises(TranslationError, match="retry time limit"):
+            translator.translate(["Hi"], source_lang="EN", target_lang="DE", options=OPTIONS)
+    assert 2 <= len(server.requests) <= 3
+
+
+def test_lost_code_keeps_the_good_translations_in_the_cache(tmp_path) -> None:
+    texts = ["first text", CODE_TEXT, "third text"]
+    with DeepLCompatibleServer(drop_tags_when="LOSE") as server:
+        cached = CachedTranslator(make_translator(server.url), tmp_path / "c.sqlite")
+        with pytest.raises(ProtectedTextLoss) as caught:
+            cached.translate(texts, source_lang="EN", target_lang="DE", options=OPTIONS)
+        assert list(caught.value.lost) == [CODE_TEXT]
+        assert caught.value.done == {t: mark_words(t, "DE") for t in (texts[0], texts[2])}
+        assert len(cached) == 2
+        assert cached.missing(texts, source_lang="EN", target_lang="DE", options=OPTIONS) == [
+            CODE_TEXT
+        ]
+        cached.close()
