@@ -265,7 +265,7 @@ class CachedTranslator:
                     stored += len(rows)
                     bar.update(len(batch))
                     if not isinstance(exc, ProtectedTextLoss):
-                        raise
+                        raise _with_cache_note(exc, len(rows), self.path) from None
                     lost.update(exc.lost)
                     continue
                 rows = [
@@ -313,3 +313,14 @@ class CachedTranslator:
         if planner is None:
             return list(chunks(range(len(texts)), DEFAULT_BATCH))
         return planner(texts, source_lang=source_lang, target_lang=target_lang, options=options)
+
+
+def _with_cache_note(exc: PartialTranslationError, kept: int, path: Path) -> Exception:
+    """The error behind a partial failure (its own type, so a used-up quota stays one), saying
+    how many translations of the batch were kept."""
+    cause = exc.__cause__ if isinstance(exc.__cause__, Exception) else exc
+    note = f" ({kept} other translation(s) of this batch are in the cache {path})"
+    try:
+        return type(cause)(f"{cause}{note}")
+    except TypeError:  # an error type with its own constructor
+        return type(exc)(f"{exc}{note}", done=exc.done, lost=exc.lost)

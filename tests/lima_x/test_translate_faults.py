@@ -12,6 +12,11 @@ from lima_x.translate.base import TranslationOptions
 from lima_x.translate.cache import CachedTranslator
 from lima_x.translate.deepl_backend import DeepLTranslator
 from tests.servers.deepl_server import DeepLCompatibleServer, mark_words
+from tests.servers.openai_server import (
+    OpenAICompatibleServer,
+    echo_respond,
+    raw_reply_responder,
+)
 
 KEY = "test-key-faults"
 OPTIONS = TranslationOptions()
@@ -94,5 +99,50 @@ def test_lost_code_keeps_the_good_translations_in_the_cache(tmp_path) -> None:
         assert len(cached) == 2
         assert cached.missing(texts, source_lang="EN", target_lang="DE", options=OPTIONS) == [
             CODE_TEXT
+        ]
+        cached.close()
+
+
+# --------------------------------------------------------------------------- OpenAI-compatible
+
+
+def chat_translator(server, **kwargs):
+    from lima_x.translate.llm_backend import OpenAIChatTranslator
+
+    return OpenAIChatTranslator(
+        "test-model", api_key=KEY, base_url=server.base_url, show_progress=False, **kwargs
+    )
+
+
+@pytest.mark.parametrize("kind", ["html", "not_json"])
+def test_a_malformed_chat_reply_is_asked_again(kind) -> None:
+    with OpenAICompatibleServer(raw_reply_responder(kind, times=1)) as server:
+        out = chat_translator(server).translate(
+            ["Hello there"], source_lang="EN", target_lang="DE", options=OPTIONS
+        )
+        assert out == ["Hello there"]  # the echo server's "translation"
+        assert len(server.requests) == 2
+
+
+@pytest.mark.parametrize("kind", ["html", "not_json"])
+def test_a_malformed_chat_reply_keeps_the_other_texts(kind, tmp_path) -> None:
+    def respond(body: dict) -> str:
+        if "broken" in echo_respond(body):
+            return raw_reply_responder(kind)(body)
+        return echo_respond(body)
+
+    texts = ["first text", "a broken one", "third text"]
+    with OpenAICompatibleServer(respond) as server:
+        cached = CachedTranslator(
+            chat_translator(server, batch_size=8, malformed_retries=1), tmp_path / "c.sqlite"
+        )
+        with pytest.raises(MalformedReplyError) as caught:
+            cached.translate(texts, source_lang="EN", target_lang="DE", options=OPTIONS)
+        message = str(caught.value)
+        assert "not JSON" in message or "not a chat completion" in message
+        assert "AttributeError" not in message
+        assert len(cached) == 2  # the two good translations are kept
+        assert cached.missing(texts, source_lang="EN", target_lang="DE", options=OPTIONS) == [
+            "a broken one"
         ]
         cached.close()
