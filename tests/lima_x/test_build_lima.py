@@ -236,7 +236,7 @@ def test_missing_key_and_bad_source_fail_clearly(
     code, output = build(
         "--source", str(bad), "--langs", "EN", "--translator", "none", "--out", str(out)
     )
-    assert code == 1 and "bad.jsonl, row 2" in output and "user/assistant pairs" in output
+    assert code == 1 and "bad.jsonl, row 3" in output and "user/assistant pairs" in output
     assert not out.exists()
 
 
