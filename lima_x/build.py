@@ -28,7 +28,8 @@ from lima_x.readers import bactrian_x_file, read_bactrian_x_language, read_lima
 from lima_x.records import FLAG_NAMES, ParallelSample, to_table
 from lima_x.report import BuildReport
 from lima_x.translate.base import TranslationOptions, Translator
-from lima_x.translation_run import translate_samples
+from lima_x.translate.languages import check_languages
+from lima_x.translation_run import check_text_sizes, translate_samples
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -416,6 +417,12 @@ def read_lima_splits(
     """LIMA train (+ validation file, or a seeded hold-out of train when there is none)."""
     train = read_lima(source, split="train", lang=source_lang)
     report.sources.append(Path(source).name)
+    if validation is not None and _same_file(source, validation):
+        raise LimaXError(
+            f"--validation {validation} is the --source file: train and validation would hold "
+            "the same rows; give a separate validation file, or leave --validation out to hold "
+            "out a seeded share of train"
+        )
     if validation is not None:
         report.sources.append(Path(validation).name)
         report.validation_rule = f"the rows of `{Path(validation).name}` (ids `v<line>`)."
@@ -436,6 +443,40 @@ def read_lima_splits(
     }
 
 
+def _same_file(first: Path, second: Path) -> bool:
+    try:
+        return Path(first).resolve() == Path(second).resolve() or Path(first).samefile(second)
+    except OSError:
+        return False
+
+
+def check_lima_sizes(
+    splits: dict[str, list[ParallelSample]],
+    paths: dict[str, Path],
+    backend: str,
+    *,
+    source_lang: str,
+    targets: Sequence[str],
+    options: TranslationOptions,
+    model: str | None = None,
+) -> None:
+    """Refuse a text no single request carries, naming file and row, before any request."""
+    for split, samples in splits.items():
+        check_text_sizes(
+            samples,
+            backend,
+            path=str(paths[split]),
+            source_lang=source_lang,
+            target_langs=targets,
+            options=options,
+            model=model,
+        )
+
+
+def _backend_name(translator: Translator) -> str:
+    return translator.cache_identity().split(":", 1)[0]
+
+
 @gc_paused
 def build_lima(
     source: Path,
@@ -451,13 +492,21 @@ def build_lima(
     validation_fraction: float = 0.05,
     overwrite: bool = False,
     progress: bool = True,
+    on_protected_loss: str = "stop",
 ) -> BuildResult:
     """Lima-X: flag the source, translate it into every other language, flag the
-    translations' language, mix and write."""
+    translations' language, mix and write.
+
+    ``on_protected_loss``: what to do with a translation that lost protected code
+    (:data:`~lima_x.translation_run.PROTECTED_LOSS_POLICIES`); messages kept in the source
+    language are listed in the build report.
+    """
     check_output(out, overwrite, [source, validation])
     langs = [lang.upper() for lang in langs]
     source_lang = source_lang.upper()
     targets = [lang for lang in langs if lang != source_lang]
+    if translator is not None and targets:
+        check_languages(_backend_name(translator), source_lang, targets, options.formality)
     if translator is None and targets:
         if source_lang not in langs:
             raise LimaXError(
@@ -487,6 +536,7 @@ def build_lima(
         "`train.jsonl` (`0` … `1029`), validation rows `v<line>`; a row's own `id` is kept "
         "when present.",
     )
+    source_path = source
     source = read_lima_splits(
         source,
         validation,
@@ -495,6 +545,15 @@ def build_lima(
         validation_fraction=validation_fraction,
         report=report,
     )
+    if translator is not None and targets:
+        check_lima_sizes(
+            source,
+            {"train": Path(source_path), "validation": Path(validation or source_path)},
+            _backend_name(translator),
+            source_lang=source_lang,
+            targets=targets,
+            options=options,
+        )
     stats = RunStats()
     report.flags_rule = (
         f"{' and '.join(f'`{n}`' for n in SOURCE_FLAGS)} computed on the {source_lang} source "
@@ -504,12 +563,14 @@ def build_lima(
     )
     run_flag_jobs([(source[split], FLAG_NAMES) for split in SPLITS], stats, progress=progress)
     data: SplitData = {split: {} for split in SPLITS}
+    kept_source: dict[str, list[str]] = {}
     for lang in langs:
         for split in SPLITS:
             if lang == source_lang:
                 data[split][lang] = source[split]
             else:
                 assert translator is not None
+                kept = kept_source.setdefault(lang, [])
                 data[split][lang] = translate_samples(
                     source[split],
                     translator,
@@ -517,7 +578,14 @@ def build_lima(
                     target_lang=lang,
                     options=options,
                     progress=progress,
+                    on_protected_loss=on_protected_loss,
+                    kept_source=kept,
                 )
+    if targets:
+        report.protected_loss = {
+            "policy": on_protected_loss,
+            "kept_source": {lang: kept for lang, kept in kept_source.items() if kept},
+        }
     translations = [data[split][lang] for split in SPLITS for lang in langs if lang != source_lang]
     for samples in translations:
         for sample in samples:

@@ -63,6 +63,24 @@ ProgressOption = Annotated[
 ]
 
 
+def check_formality(value: str | None) -> str | None:
+    from lima_x.translate.languages import formality_values
+
+    if value is not None and value not in formality_values():
+        raise typer.BadParameter(f"expected one of {', '.join(formality_values())}, got {value!r}")
+    return value
+
+
+def check_protected_loss(value: str) -> str:
+    from lima_x.translation_run import PROTECTED_LOSS_POLICIES
+
+    if value not in PROTECTED_LOSS_POLICIES:
+        raise typer.BadParameter(
+            f"expected one of {', '.join(PROTECTED_LOSS_POLICIES)}, got {value!r}"
+        )
+    return value
+
+
 def parse_langs(value: str) -> list[str]:
     langs = [part.strip().upper() for part in value.replace(" ", ",").split(",") if part.strip()]
     if not langs:
@@ -151,7 +169,9 @@ def build_lima_command(
     formality: Annotated[
         str | None,
         typer.Option(
-            "--formality", help="DeepL formality: default, more, less, prefer_more, prefer_less."
+            "--formality",
+            help="DeepL formality: default, more, less, prefer_more, prefer_less.",
+            callback=check_formality,
         ),
     ] = None,
     glossary_id: Annotated[
@@ -169,14 +189,29 @@ def build_lima_command(
     validation_fraction: ValidationFractionOption = 0.05,
     overwrite: OverwriteOption = False,
     progress: ProgressOption = True,
+    on_protected_loss: Annotated[
+        str,
+        typer.Option(
+            "--on-protected-loss",
+            help="A translation that lost protected code: stop (name it, cache the rest), "
+            "retry (send it again, then stop), keep-source (keep the source text, listed in "
+            "build_report.json).",
+            callback=check_protected_loss,
+        ),
+    ] = "stop",
+    max_retry_time: Annotated[
+        float,
+        typer.Option("--max-retry-time", min=0, help="Seconds DeepL retries one request at most."),
+    ] = 100.0,
 ) -> None:
     """Build a Lima-X-style repo: translate LIMA (or any conversation file) into --langs."""
-    from lima_x.build import build_lima, read_lima_splits
+    from lima_x.build import build_lima, check_lima_sizes, read_lima_splits
     from lima_x.mixtures import resolve_mixtures
     from lima_x.readers import resolve_file
     from lima_x.report import BuildReport
     from lima_x.translate.base import TranslationOptions
     from lima_x.translate.factory import create_translator
+    from lima_x.translate.languages import check_languages
 
     language_list = parse_langs(langs)
     if out is None and not dry_run:
@@ -185,7 +220,10 @@ def build_lima_command(
         )
     options = TranslationOptions(formality=formality, context=context, glossary_id=glossary_id)
     cache_path = cache or default_cache_path()
+    targets = [lang for lang in language_list if lang != source_lang.upper()]
     try:
+        if translator.strip().lower() != "none":
+            check_languages(translator, source_lang, targets, formality)
         mixture_list = resolve_mixtures(
             language_list, split_mixtures(mixtures), include_defaults=not no_default_mixtures
         )
@@ -201,13 +239,27 @@ def build_lima_command(
                 validation_fraction=validation_fraction,
                 report=scratch,
             )
+            check_lima_sizes(
+                splits,
+                {"train": source_path, "validation": validation_path or source_path},
+                translator,
+                source_lang=source_lang.upper(),
+                targets=targets,
+                options=options,
+                model=model,
+            )
             _print_estimate(
                 splits, language_list, source_lang.upper(), translator, options, cache_path, model
             )
             return
         assert out is not None
         engine = create_translator(
-            translator, cache_path=cache_path, model=model, base_url=base_url, show_progress=False
+            translator,
+            cache_path=cache_path,
+            model=model,
+            base_url=base_url,
+            show_progress=False,
+            max_retry_time_s=max_retry_time,
         )
         try:
             result = build_lima(
@@ -223,6 +275,7 @@ def build_lima_command(
                 validation_fraction=validation_fraction,
                 overwrite=overwrite,
                 progress=progress,
+                on_protected_loss=on_protected_loss,
             )
         finally:
             close = getattr(engine, "close", None)

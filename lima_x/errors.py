@@ -68,6 +68,10 @@ class ProtectedTextLoss(PartialTranslationError, ProtectedTextError):
     ``done``. What happens next is the caller's choice (``--on-protected-loss``)."""
 
 
+class UnsupportedLanguageError(TranslationError):
+    """A language or option the chosen translation backend does not offer."""
+
+
 class TranslationCacheError(TranslationError):
     """The translation cache file cannot be opened, read or written (corrupt, read-only, a
     folder in its place)."""

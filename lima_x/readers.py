@@ -252,6 +252,7 @@ def read_conversations(
                 lang=lang,
                 messages=messages,
                 source=source if isinstance(source, str) and source else default_source,
+                row=number + 1,
             )
         )
     if not samples:

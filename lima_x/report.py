@@ -30,6 +30,8 @@ class BuildReport:
     flags: dict[str, dict[str, int]] = field(default_factory=dict)
     dropped: dict[str, int] = field(default_factory=dict)
     default_config: str = ""
+    #: ``--on-protected-loss`` and, per language, the messages kept in the source language.
+    protected_loss: dict[str, object] = field(default_factory=dict)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
