@@ -498,7 +498,7 @@ def build_lima(
     translations' language, mix and write.
 
     ``on_protected_loss``: what to do with a translation that lost protected code
-    (:data:`~lima_x.translation_run.PROTECTED_LOSS_POLICIES`); messages kept in the source
+    (:data:`~lima_x.translate.run.PROTECTED_LOSS_POLICIES`); messages kept in the source
     language are listed in the build report.
     """
     check_output(out, overwrite, [source, validation])

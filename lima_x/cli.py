@@ -16,12 +16,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from lima_x.errors import LimaXError
-from polyglot_instruct.cli_errors import run_cli
+from polyglot_instruct.cli_errors import ToolkitGroup, run_cli
 
 if TYPE_CHECKING:
+    from lima_x.records import ParallelSample
     from lima_x.translate.base import TranslationOptions
-    from lima_x.translate.cost import CostEstimate
 
 logger = logging.getLogger("lima_x")
 
@@ -72,7 +71,7 @@ def check_formality(value: str | None) -> str | None:
 
 
 def check_protected_loss(value: str) -> str:
-    from lima_x.translation_run import PROTECTED_LOSS_POLICIES
+    from lima_x.translate.run import PROTECTED_LOSS_POLICIES
 
     if value not in PROTECTED_LOSS_POLICIES:
         raise typer.BadParameter(
@@ -99,11 +98,6 @@ def split_mixtures(values: list[str] | None) -> list[str]:
 def default_cache_path() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "lima_x" / "translations.sqlite"
-
-
-def _fail(exc: Exception) -> typer.Exit:
-    typer.echo(f"error: {exc}", err=True)
-    return typer.Exit(code=1)
 
 
 def _summary(result: object) -> None:
@@ -221,73 +215,70 @@ def build_lima_command(
     options = TranslationOptions(formality=formality, context=context, glossary_id=glossary_id)
     cache_path = cache or default_cache_path()
     targets = [lang for lang in language_list if lang != source_lang.upper()]
-    try:
-        if translator.strip().lower() != "none":
-            check_languages(translator, source_lang, targets, formality)
-        mixture_list = resolve_mixtures(
-            language_list, split_mixtures(mixtures), include_defaults=not no_default_mixtures
+    if translator.strip().lower() != "none":
+        check_languages(translator, source_lang, targets, formality)
+    mixture_list = resolve_mixtures(
+        language_list, split_mixtures(mixtures), include_defaults=not no_default_mixtures
+    )
+    source_path = resolve_file(source, default_filename="train.jsonl")
+    validation_path = resolve_file(validation, default_filename=None) if validation else None
+    if dry_run:
+        scratch = BuildReport("Lima-X", "", seed, language_list, source_lang, [], translator)
+        splits = read_lima_splits(
+            source_path,
+            validation_path,
+            source_lang=source_lang,
+            seed=seed,
+            validation_fraction=validation_fraction,
+            report=scratch,
         )
-        source_path = resolve_file(source, default_filename="train.jsonl")
-        validation_path = resolve_file(validation, default_filename=None) if validation else None
-        if dry_run:
-            scratch = BuildReport("Lima-X", "", seed, language_list, source_lang, [], translator)
-            splits = read_lima_splits(
-                source_path,
-                validation_path,
-                source_lang=source_lang,
-                seed=seed,
-                validation_fraction=validation_fraction,
-                report=scratch,
-            )
-            check_lima_sizes(
-                splits,
-                {"train": source_path, "validation": validation_path or source_path},
-                translator,
-                source_lang=source_lang.upper(),
-                targets=targets,
-                options=options,
-                model=model,
-            )
-            _print_estimate(
-                splits, language_list, source_lang.upper(), translator, options, cache_path, model
-            )
-            return
-        assert out is not None
-        engine = create_translator(
+        check_lima_sizes(
+            splits,
+            {"train": source_path, "validation": validation_path or source_path},
             translator,
-            cache_path=cache_path,
+            source_lang=source_lang.upper(),
+            targets=targets,
+            options=options,
             model=model,
-            base_url=base_url,
-            show_progress=False,
-            max_retry_time_s=max_retry_time,
         )
-        try:
-            result = build_lima(
-                source_path,
-                language_list,
-                out,
-                mixtures=mixture_list,
-                translator=engine,
-                options=options,
-                validation=validation_path,
-                source_lang=source_lang,
-                seed=seed,
-                validation_fraction=validation_fraction,
-                overwrite=overwrite,
-                progress=progress,
-                on_protected_loss=on_protected_loss,
-            )
-        finally:
-            close = getattr(engine, "close", None)
-            if callable(close):
-                close()
-    except (LimaXError, ValueError) as exc:
-        raise _fail(exc) from exc
+        _print_estimate(
+            splits, language_list, source_lang.upper(), translator, options, cache_path, model
+        )
+        return
+    assert out is not None
+    engine = create_translator(
+        translator,
+        cache_path=cache_path,
+        model=model,
+        base_url=base_url,
+        show_progress=False,
+        max_retry_time_s=max_retry_time,
+    )
+    try:
+        result = build_lima(
+            source_path,
+            language_list,
+            out,
+            mixtures=mixture_list,
+            translator=engine,
+            options=options,
+            validation=validation_path,
+            source_lang=source_lang,
+            seed=seed,
+            validation_fraction=validation_fraction,
+            overwrite=overwrite,
+            progress=progress,
+            on_protected_loss=on_protected_loss,
+        )
+    finally:
+        close = getattr(engine, "close", None)
+        if callable(close):
+            close()
     _summary(result)
 
 
 def _print_estimate(
-    splits: dict,
+    splits: dict[str, list[ParallelSample]],
     langs: list[str],
     source_lang: str,
     backend: str,
@@ -295,8 +286,8 @@ def _print_estimate(
     cache_path: Path,
     model: str | None,
 ) -> None:
-    from lima_x.translate.cost import estimate_cost
-    from lima_x.translation_run import unique_texts
+    from lima_x.translate.cost import estimate_run_cost
+    from lima_x.translation_run import message_texts, unique_texts
 
     samples = [s for split in splits.values() for s in split]
     texts = unique_texts(samples)
@@ -308,8 +299,8 @@ def _print_estimate(
     if backend.strip().lower() == "none" or not targets:
         typer.echo("nothing to translate (--translator none or no target language)")
         return
-    estimate = estimate_cost(
-        texts,
+    estimate = estimate_run_cost(
+        [message_texts(split) for split in splits.values()],
         targets,
         source_lang=source_lang,
         backend=backend,
@@ -317,57 +308,7 @@ def _print_estimate(
         cache_path=cache_path,
         model=model,
     )
-    if backend.strip().lower() == "deepl":
-        estimate = _requests_as_built(
-            estimate, splits, texts, source_lang, options, cache_path, model
-        )
     typer.echo(estimate.table())
-
-
-def _requests_as_built(
-    estimate: CostEstimate,
-    splits: dict,
-    texts: list[str],
-    source_lang: str,
-    options: TranslationOptions,
-    cache_path: Path,
-    model: str | None,
-) -> CostEstimate:
-    """The estimate with DeepL's request count of the build: split by split, 50 texts a call."""
-    import dataclasses
-
-    from lima_x.translate.cache import TranslationCache
-    from lima_x.translate.deepl_backend import deepl_identity
-    from lima_x.translation_run import deepl_request_count
-
-    cache = TranslationCache(cache_path) if cache_path.exists() else None
-    languages = []
-    try:
-        for lang in estimate.languages:
-            missing = (
-                cache.missing(
-                    deepl_identity(model_type=model),
-                    texts,
-                    source_lang=source_lang,
-                    target_lang=lang.target_lang,
-                    options=options,
-                )
-                if cache is not None
-                else texts
-            )
-            requests = deepl_request_count(
-                list(splits.values()),
-                cached=set(texts) - set(missing),
-                source_lang=source_lang,
-                target_lang=lang.target_lang,
-                options=options,
-                model=model,
-            )
-            languages.append(dataclasses.replace(lang, requests=requests))
-    finally:
-        if cache is not None:
-            cache.close()
-    return dataclasses.replace(estimate, languages=tuple(languages))
 
 
 def build_bactrian_x_command(
@@ -429,28 +370,25 @@ def build_bactrian_x_command(
     language_list = parse_langs(langs)
     if small_size is not None and small_size < 1:
         raise typer.BadParameter("expected a positive number of ids", param_hint="--small-size")
-    try:
-        mixture_list = resolve_mixtures(
-            language_list, split_mixtures(mixtures), include_defaults=not no_default_mixtures
-        )
-        folder = resolve_bactrian_x_dir(source_dir, language_list)
-        result = build_bactrian_x(
-            folder,
-            language_list,
-            out,
-            mixtures=mixture_list,
-            seed=seed,
-            small_size=small_size,
-            small_validation_size=small_validation_size,
-            validation_fraction=validation_fraction,
-            source_lang=source_lang,
-            flag_every_language=flag_every_language,
-            workers=workers,
-            overwrite=overwrite,
-            progress=progress,
-        )
-    except (LimaXError, ValueError) as exc:
-        raise _fail(exc) from exc
+    mixture_list = resolve_mixtures(
+        language_list, split_mixtures(mixtures), include_defaults=not no_default_mixtures
+    )
+    folder = resolve_bactrian_x_dir(source_dir, language_list)
+    result = build_bactrian_x(
+        folder,
+        language_list,
+        out,
+        mixtures=mixture_list,
+        seed=seed,
+        small_size=small_size,
+        small_validation_size=small_validation_size,
+        validation_fraction=validation_fraction,
+        source_lang=source_lang,
+        flag_every_language=flag_every_language,
+        workers=workers,
+        overwrite=overwrite,
+        progress=progress,
+    )
     _summary(result)
 
 
@@ -471,10 +409,7 @@ def inspect_command(
     """Load every config with `datasets` and print configs × splits × rows × languages."""
     from lima_x.summary import inspect_folder
 
-    try:
-        rows = inspect_folder(folder, configs=config, cache_dir=cache_dir)
-    except LimaXError as exc:
-        raise _fail(exc) from exc
+    rows = inspect_folder(folder, configs=config, cache_dir=cache_dir)
     typer.echo(f"{'config':<26}{'split':<12}{'rows':>7}  languages")
     for row in rows:
         langs = " ".join(f"{lang}:{n}" for lang, n in row.languages.items())
@@ -490,20 +425,14 @@ def push_command(
     """Upload a built folder to the Hub (token from HF_TOKEN), creating the repo if needed."""
     from lima_x.hub import push_folder
 
-    try:
-        url = push_folder(folder, repo_id, private=private, commit_message=message)
-    except LimaXError as exc:
-        raise _fail(exc) from exc
-    except Exception as exc:  # huggingface_hub raises its own HTTP errors
-        raise _fail(
-            RuntimeError(f"upload to {repo_id} failed: {type(exc).__name__}: {exc}")
-        ) from exc
+    url = push_folder(folder, repo_id, private=private, commit_message=message)
     typer.echo(f"pushed {folder} to https://huggingface.co/datasets/{repo_id} ({url})")
 
 
 def build_app() -> typer.Typer:
     app = typer.Typer(
         name="lima-x",
+        cls=ToolkitGroup,
         help="Build parallel multilingual instruction datasets (Lima-X, Bactrian-X) as Hub repos.",
         no_args_is_help=True,
         add_completion=False,

@@ -13,6 +13,7 @@ import os
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 
+from lima_x.errors import BuildSettingError
 from lima_x.flags import flag_steps
 from lima_x.pipeline import RunStats
 from lima_x.records import FLAG_NAMES, ParallelSample
@@ -67,7 +68,7 @@ class FlagRunner:
         self.stats = stats
         self.workers = default_workers() if workers is None else workers
         if self.workers < 1:
-            raise ValueError(f"workers must be at least 1, got {self.workers}")
+            raise BuildSettingError(f"workers must be at least 1, got {self.workers}")
         self.chunk_rows = chunk_rows
         self.progress = progress
         self._parallel = self.workers > 1 and (expected_rows or 0) >= PARALLEL_MIN_ROWS

@@ -136,12 +136,15 @@ def push_folder(
             "(https://huggingface.co/settings/tokens), or log in with `hf auth login`"
         )
     api = HfApi(token=token)
-    api.create_repo(repo_id, repo_type="dataset", private=private, exist_ok=True)
     logger.info("uploading %s to datasets/%s (%d configs)", folder, repo_id, len(configs))
-    info = api.upload_folder(
-        folder_path=str(folder),
-        repo_id=repo_id,
-        repo_type="dataset",
-        commit_message=commit_message or f"Upload {len(configs)} configs with lima-x",
-    )
+    try:
+        api.create_repo(repo_id, repo_type="dataset", private=private, exist_ok=True)
+        info = api.upload_folder(
+            folder_path=str(folder),
+            repo_id=repo_id,
+            repo_type="dataset",
+            commit_message=commit_message or f"Upload {len(configs)} configs with lima-x",
+        )
+    except Exception as exc:  # huggingface_hub raises its own HTTP and connection errors
+        raise LimaXError(f"upload to {repo_id} failed: {type(exc).__name__}: {exc}") from exc
     return str(getattr(info, "commit_url", info))

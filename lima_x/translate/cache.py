@@ -8,11 +8,11 @@ and a second full run sends nothing. The database runs in WAL mode with a busy t
 several processes may share it.
 
 A backend that translates some texts of a batch and loses protected code in others raises
-:class:`~lima_x.errors.ProtectedTextLoss`: the good translations are stored, the remaining
+:class:`~lima_x.translate.errors.ProtectedTextLoss`: the good translations are stored, the remaining
 batches still run, and the call ends with one :class:`ProtectedTextLoss` naming every lost
 text (its ``done`` holds every translation of the call). Other partial failures store what
 came back and stop. A cache file that SQLite cannot open, read or write raises
-:class:`~lima_x.errors.TranslationCacheError` naming the file.
+:class:`~lima_x.translate.errors.TranslationCacheError` naming the file.
 """
 
 from __future__ import annotations
@@ -25,14 +25,14 @@ import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from lima_x.errors import (
+from lima_x.translate.base import TranslationOptions, Translator
+from lima_x.translate.batching import chunks, progress
+from lima_x.translate.errors import (
     PartialTranslationError,
     ProtectedTextLoss,
     QuotaExceededError,
     TranslationCacheError,
 )
-from lima_x.translate.base import TranslationOptions, Translator
-from lima_x.translate.batching import chunks, progress
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS translations (

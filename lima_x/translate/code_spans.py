@@ -24,8 +24,8 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from lima_x.errors import ProtectedTextError
 from lima_x.translate.base import TranslationOptions
+from lima_x.translate.errors import ProtectedTextError
 
 #: The ``extra`` option that asks for placeholder protection: ``("protect_placeholders", "true")``.
 PROTECT_PLACEHOLDERS = ("protect_placeholders", "true")

@@ -22,13 +22,6 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from lima_x.errors import (
-    MalformedReplyError,
-    MissingCredentialError,
-    ProtectedTextLoss,
-    QuotaExceededError,
-    TranslationError,
-)
 from lima_x.translate.base import TranslationOptions
 from lima_x.translate.batching import (
     DEEPL_MAX_BODY_BYTES,
@@ -45,6 +38,13 @@ from lima_x.translate.code_spans import (
     from_xml,
     protect,
     to_xml,
+)
+from lima_x.translate.errors import (
+    MalformedReplyError,
+    MissingCredentialError,
+    ProtectedTextLoss,
+    QuotaExceededError,
+    TranslationError,
 )
 from lima_x.translate.languages import deepl_source, deepl_target
 

@@ -8,7 +8,7 @@ import json
 from collections.abc import Sequence
 from importlib import resources
 
-from lima_x.errors import UnsupportedLanguageError
+from lima_x.translate.errors import UnsupportedLanguageError
 
 _NAMES = {
     "AR": "Arabic",

@@ -5,12 +5,13 @@ markup. The answer is checked: every protected piece (code outside comments, inl
 placeholders when asked for) must come back unchanged up to whitespace, and the original
 pieces are put back byte for byte. A text that fails the check is asked once more with a
 reminder; a second failure leaves it out: the call raises
-:class:`~lima_x.errors.ProtectedTextLoss` with every other text's translation. HTTP retries
-(429 with ``Retry-After``, 5xx, timeouts) are the ``openai`` client's (``max_retries``). A 200
-that is not a chat completion (an HTML page, a body that is not JSON, no choices) is asked
-again ``malformed_retries`` times, then raises :class:`~lima_x.errors.MalformedReplyError`;
-texts that failed otherwise end the call with a
-:class:`~lima_x.errors.PartialTranslationError` carrying the translations that did come back.
+:class:`~lima_x.translate.errors.ProtectedTextLoss` with every other text's translation.
+HTTP retries (429 with ``Retry-After``, 5xx, timeouts) are the ``openai`` client's
+(``max_retries``). A 200 that is not a chat completion (an HTML page, a body that is not JSON,
+no choices) is asked again ``malformed_retries`` times, then raises
+:class:`~lima_x.translate.errors.MalformedReplyError`; texts that failed otherwise end the
+call with a :class:`~lima_x.translate.errors.PartialTranslationError` carrying the
+translations that did come back.
 """
 
 from __future__ import annotations
@@ -20,7 +21,10 @@ import os
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 
-from lima_x.errors import (
+from lima_x.translate.base import TranslationOptions
+from lima_x.translate.batching import chunks, progress
+from lima_x.translate.code_spans import ProtectedText, Protection, protect, restore
+from lima_x.translate.errors import (
     MalformedReplyError,
     MissingCredentialError,
     PartialTranslationError,
@@ -28,10 +32,8 @@ from lima_x.errors import (
     ProtectedTextLoss,
     QuotaExceededError,
     TranslationError,
+    TranslatorSettingError,
 )
-from lima_x.translate.base import TranslationOptions
-from lima_x.translate.batching import chunks, progress
-from lima_x.translate.code_spans import ProtectedText, Protection, protect, restore
 from lima_x.translate.languages import language_name
 
 logger = logging.getLogger(__name__)
@@ -105,7 +107,9 @@ class OpenAIChatTranslator:
         if not key:
             raise MissingCredentialError(KEY_VARIABLE, "translate with an OpenAI-compatible model")
         if not model:
-            raise ValueError("the OpenAI-compatible translator needs a model name (--model)")
+            raise TranslatorSettingError(
+                "the OpenAI-compatible translator needs a model name (--model)"
+            )
         self._key = key
         self.model = model
         self.base_url = base_url or os.environ.get(BASE_URL_VARIABLE) or None
@@ -142,7 +146,9 @@ class OpenAIChatTranslator:
         options: TranslationOptions,
     ) -> list[str]:
         if options.glossary_id:
-            raise ValueError("glossaries are a DeepL feature; the LLM translator cannot use one")
+            raise TranslatorSettingError(
+                "glossaries are a DeepL feature; the LLM translator cannot use one"
+            )
         system = system_prompt(source_lang, target_lang, options)
         protection = Protection.from_options(options)
 

@@ -153,7 +153,7 @@ def build(
     try:
         if from_published is not None:
             result = build_from_published(from_published, langs=lang_list, both_bad_clauses=clauses)
-        else:
+        elif from_fastchat is not None:
             if not lang_list:
                 raise typer.BadParameter("--from-fastchat needs --langs, e.g. DE,FR,IT,ES")
             from lima_x.translate.factory import create_translator
@@ -168,7 +168,7 @@ def build(
             if backend is None:
                 raise typer.BadParameter("--from-fastchat needs a translator (deepl or openai)")
             result = build_from_fastchat(
-                from_fastchat,  # type: ignore[arg-type]
+                from_fastchat,
                 lang_list,
                 backend,
                 corrections=corrections,
@@ -184,12 +184,6 @@ def build(
             export_benchmark(result.benchmark, data_dir)
     except (MTBenchXError, KeyError, ValueError) as error:
         raise _fail(error) from None
-    except Exception as error:
-        from lima_x.errors import LimaXError
-
-        if isinstance(error, LimaXError):
-            raise _fail(error) from None
-        raise
     for lang, bench in result.benchmark.languages.items():
         line = f"{lang}: {len(bench.questions)} questions"
         line += f", {sum(len(r) for r in bench.references.values())} reference answers"
