@@ -19,6 +19,31 @@ class SplitSummary:
     languages: dict[str, int]
 
 
+def check_parquet_files(folder: Path, config: dict[str, object]) -> None:
+    """Every parquet file a config lists exists and has a readable footer (checked before
+    ``datasets`` reads it, whose own errors name no config)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    name = config.get("config_name")
+    for entry in config.get("data_files", []) or []:  # type: ignore[union-attr]
+        paths = entry["path"] if isinstance(entry["path"], list) else [entry["path"]]
+        for relative in paths:
+            path = folder / str(relative)
+            if not path.is_file():
+                raise LimaXError(
+                    f"{path} is missing: config {name} lists it in {folder / 'README.md'}; "
+                    "rebuild the folder with `lima-x build`"
+                )
+            try:
+                pq.read_metadata(path)
+            except (OSError, pa.ArrowException) as exc:
+                raise LimaXError(
+                    f"{path} (config {name}) is not a readable parquet file ({exc}); rebuild "
+                    "the folder with `lima-x build`"
+                ) from None
+
+
 def inspect_folder(
     folder: Path, *, configs: list[str] | None = None, cache_dir: Path | None = None
 ) -> list[SplitSummary]:
@@ -32,10 +57,14 @@ def inspect_folder(
     """
     import datasets
 
-    names = [str(c["config_name"]) for c in read_card_configs(folder)]
+    listed = read_card_configs(folder)
+    names = [str(c["config_name"]) for c in listed]
     unknown = sorted(set(configs or []) - set(names))
     if unknown:
         raise LimaXError(f"{folder}: no config {unknown}; the card lists {', '.join(names)}")
+    for config in listed:
+        if not configs or config["config_name"] in configs:
+            check_parquet_files(Path(folder), config)
     summaries = []
     bars_were_on = datasets.is_progress_bar_enabled()
     datasets.disable_progress_bars()
