@@ -146,3 +146,59 @@ def test_a_malformed_chat_reply_keeps_the_other_texts(kind, tmp_path) -> None:
             "a broken one"
         ]
         cached.close()
+
+
+# --------------------------------------------------------------------------- a shared cache
+
+
+def test_two_runs_sharing_a_cache_send_each_text_once(tmp_path) -> None:
+    """Two translators (two connections, as two builds have) on one cache file, at once: each
+    text is paid once; the run that finds a text claimed by the other waits for it."""
+    import threading
+
+    texts = [f"sentence number {i}" for i in range(120)]
+    cache = tmp_path / "shared.sqlite"
+    results: dict[str, list[str]] = {}
+    with DeepLCompatibleServer(delay_s=0.05) as server:
+        runs = {
+            name: CachedTranslator(
+                make_translator(server.url, max_texts=10), cache, show_progress=False
+            )
+            for name in ("a", "b")
+        }
+        start = threading.Barrier(2)
+
+        def run(name: str) -> None:
+            start.wait()
+            results[name] = runs[name].translate(
+                texts, source_lang="EN", target_lang="DE", options=OPTIONS
+            )
+
+        threads = [threading.Thread(target=run, args=(name,)) for name in runs]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        sent = [text for request in server.requests for text in request["texts"]]
+        for translator in runs.values():
+            translator.close()
+    expected = [mark_words(t, "DE") for t in texts]
+    assert results == {"a": expected, "b": expected}
+    assert sorted(sent) == sorted(texts)  # every text once, none twice
+    assert len(server.requests) == 12
+
+
+def test_a_claim_of_a_process_that_is_gone_is_taken_over(tmp_path) -> None:
+    from lima_x.translate.cache import TranslationCache
+
+    cache = TranslationCache(tmp_path / "c.sqlite")
+    cached, mine, elsewhere = cache.claim(["k1", "k2"])
+    assert (cached, sorted(mine), elsewhere) == ({}, ["k1", "k2"], [])
+    other = TranslationCache(tmp_path / "c.sqlite")
+    assert other.claim(["k1"]) == ({}, [], ["k1"])  # held by a live run
+    with other._db:  # the claim's process has ended (pid 2**22 + 1 is never handed out)
+        other._db.execute("UPDATE claims SET owner = ? WHERE key = 'k1'",
+                          (cache.owner.split(":")[0] + f":{2**22 + 1}:0",))  # fmt: skip
+    assert other.claim(["k1"]) == ({}, ["k1"], [])
+    cache.close()
+    other.close()
