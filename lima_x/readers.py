@@ -83,6 +83,8 @@ def _parse_json_array(path: Path, text: str) -> list[tuple[int, Row]]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
+        if exc.msg == "Extra data":  # a complete first value and more lines: JSONL
+            return _parse_jsonl(path, text)
         raise InputFormatError(
             str(path), f"expected a JSON array of objects; invalid JSON at line {exc.lineno}: {exc}"
         ) from exc
