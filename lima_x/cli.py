@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from polyglot_instruct.cli_errors import ToolkitGroup, run_cli
+from polyglot_instruct.languages import LanguageListError, parse_languages
 
 if TYPE_CHECKING:
-    from lima_x.records import ParallelSample
-    from lima_x.translate.base import TranslationOptions
+    from lima_x.repo import BuildResult
 
 logger = logging.getLogger("lima_x")
 
@@ -81,14 +81,11 @@ def check_protected_loss(value: str) -> str:
 
 
 def parse_langs(value: str) -> list[str]:
-    langs = [part.strip().upper() for part in value.replace(" ", ",").split(",") if part.strip()]
-    if not langs:
-        raise typer.BadParameter(
-            "expected language codes such as EN,DE,FR,IT,ES", param_hint="--langs"
-        )
-    if len(set(langs)) != len(langs):
-        raise typer.BadParameter(f"a language is listed twice: {value}", param_hint="--langs")
-    return langs
+    """``--langs``: see :func:`polyglot_instruct.languages.parse_languages`."""
+    try:
+        return parse_languages(value) or []
+    except LanguageListError as error:
+        raise typer.BadParameter(str(error), param_hint="--langs") from None
 
 
 def split_mixtures(values: list[str] | None) -> list[str]:
@@ -100,10 +97,7 @@ def default_cache_path() -> Path:
     return Path(base) / "lima_x" / "translations.sqlite"
 
 
-def _summary(result: object) -> None:
-    from lima_x.build import BuildResult
-
-    assert isinstance(result, BuildResult)
+def _summary(result: BuildResult) -> None:
     default = result.report.default_config
     typer.echo(f"wrote {result.out} ({len(result.configs)} configs, default {default})")
     for name, rows in result.report.rows.items():
@@ -199,13 +193,8 @@ def build_lima_command(
     ] = 100.0,
 ) -> None:
     """Build a Lima-X-style repo: translate LIMA (or any conversation file) into --langs."""
-    from lima_x.build import build_lima, check_lima_sizes, read_lima_splits
-    from lima_x.mixtures import resolve_mixtures
-    from lima_x.readers import resolve_file
-    from lima_x.report import BuildReport
+    from lima_x.lima import LimaSources, build_lima_repo, estimate_lima_build
     from lima_x.translate.base import TranslationOptions
-    from lima_x.translate.factory import create_translator
-    from lima_x.translate.languages import check_languages
 
     language_list = parse_langs(langs)
     if out is None and not dry_run:
@@ -213,102 +202,46 @@ def build_lima_command(
             "expected an output folder (only --dry-run needs none)", param_hint="--out"
         )
     options = TranslationOptions(formality=formality, context=context, glossary_id=glossary_id)
-    cache_path = cache or default_cache_path()
-    targets = [lang for lang in language_list if lang != source_lang.upper()]
-    if translator.strip().lower() != "none":
-        check_languages(translator, source_lang, targets, formality)
-    mixture_list = resolve_mixtures(
-        language_list, split_mixtures(mixtures), include_defaults=not no_default_mixtures
-    )
-    source_path = resolve_file(source, default_filename="train.jsonl")
-    validation_path = resolve_file(validation, default_filename=None) if validation else None
+    sources = LimaSources(source, validation, source_lang, seed, validation_fraction)
+    mixture_specs = split_mixtures(mixtures)
     if dry_run:
-        scratch = BuildReport("Lima-X", "", seed, language_list, source_lang, [], translator)
-        splits = read_lima_splits(
-            source_path,
-            validation_path,
-            source_lang=source_lang,
-            seed=seed,
-            validation_fraction=validation_fraction,
-            report=scratch,
-        )
-        check_lima_sizes(
-            splits,
-            {"train": source_path, "validation": validation_path or source_path},
-            translator,
-            source_lang=source_lang.upper(),
-            targets=targets,
+        found = estimate_lima_build(
+            sources,
+            language_list,
+            mixtures=mixture_specs,
+            default_mixtures=not no_default_mixtures,
+            translator=translator,
             options=options,
+            cache_path=cache or default_cache_path(),
             model=model,
         )
-        _print_estimate(
-            splits, language_list, source_lang.upper(), translator, options, cache_path, model
+        typer.echo(
+            f"dry run: {found.samples} samples, {found.texts} distinct texts, "
+            f"{found.characters:,} characters"
         )
+        if found.estimate is None:
+            typer.echo("nothing to translate (--translator none or no target language)")
+        else:
+            typer.echo(found.estimate.table())
         return
     assert out is not None
-    engine = create_translator(
-        translator,
-        cache_path=cache_path,
+    result = build_lima_repo(
+        sources,
+        language_list,
+        out,
+        mixtures=mixture_specs,
+        default_mixtures=not no_default_mixtures,
+        translator=translator,
+        options=options,
+        cache_path=cache or default_cache_path(),
         model=model,
         base_url=base_url,
-        show_progress=False,
+        overwrite=overwrite,
+        progress=progress,
+        on_protected_loss=on_protected_loss,
         max_retry_time_s=max_retry_time,
     )
-    try:
-        result = build_lima(
-            source_path,
-            language_list,
-            out,
-            mixtures=mixture_list,
-            translator=engine,
-            options=options,
-            validation=validation_path,
-            source_lang=source_lang,
-            seed=seed,
-            validation_fraction=validation_fraction,
-            overwrite=overwrite,
-            progress=progress,
-            on_protected_loss=on_protected_loss,
-        )
-    finally:
-        close = getattr(engine, "close", None)
-        if callable(close):
-            close()
     _summary(result)
-
-
-def _print_estimate(
-    splits: dict[str, list[ParallelSample]],
-    langs: list[str],
-    source_lang: str,
-    backend: str,
-    options: TranslationOptions,
-    cache_path: Path,
-    model: str | None,
-) -> None:
-    from lima_x.translate.cost import estimate_run_cost
-    from lima_x.translation_run import message_texts, unique_texts
-
-    samples = [s for split in splits.values() for s in split]
-    texts = unique_texts(samples)
-    targets = [lang for lang in langs if lang != source_lang]
-    characters = sum(map(len, texts))
-    typer.echo(
-        f"dry run: {len(samples)} samples, {len(texts)} distinct texts, {characters:,} characters"
-    )
-    if backend.strip().lower() == "none" or not targets:
-        typer.echo("nothing to translate (--translator none or no target language)")
-        return
-    estimate = estimate_run_cost(
-        [message_texts(split) for split in splits.values()],
-        targets,
-        source_lang=source_lang,
-        backend=backend,
-        options=options,
-        cache_path=cache_path,
-        model=model,
-    )
-    typer.echo(estimate.table())
 
 
 def build_bactrian_x_command(
@@ -363,22 +296,17 @@ def build_bactrian_x_command(
     progress: ProgressOption = True,
 ) -> None:
     """Build a Bactrian-X repo: 95/5 split with the same ids in every language, mixtures."""
-    from lima_x.build import build_bactrian_x
-    from lima_x.mixtures import resolve_mixtures
-    from lima_x.readers import resolve_bactrian_x_dir
+    from lima_x.bactrian_x import build_bactrian_x_repo
 
     language_list = parse_langs(langs)
     if small_size is not None and small_size < 1:
         raise typer.BadParameter("expected a positive number of ids", param_hint="--small-size")
-    mixture_list = resolve_mixtures(
-        language_list, split_mixtures(mixtures), include_defaults=not no_default_mixtures
-    )
-    folder = resolve_bactrian_x_dir(source_dir, language_list)
-    result = build_bactrian_x(
-        folder,
+    result = build_bactrian_x_repo(
+        source_dir,
         language_list,
         out,
-        mixtures=mixture_list,
+        mixtures=split_mixtures(mixtures),
+        default_mixtures=not no_default_mixtures,
         seed=seed,
         small_size=small_size,
         small_validation_size=small_validation_size,
@@ -407,13 +335,11 @@ def inspect_command(
     ] = None,
 ) -> None:
     """Load every config with `datasets` and print configs × splits × rows × languages."""
-    from lima_x.summary import inspect_folder
+    from hub_cards.inspection import inspect_folder, summary_table
 
     rows = inspect_folder(folder, configs=config, cache_dir=cache_dir)
-    typer.echo(f"{'config':<26}{'split':<12}{'rows':>7}  languages")
-    for row in rows:
-        langs = " ".join(f"{lang}:{n}" for lang, n in row.languages.items())
-        typer.echo(f"{row.config:<26}{row.split:<12}{row.rows:>7}  {langs}")
+    for line in summary_table(rows):
+        typer.echo(line)
 
 
 def push_command(
@@ -423,9 +349,9 @@ def push_command(
     message: Annotated[str | None, typer.Option("--message", help="Commit message.")] = None,
 ) -> None:
     """Upload a built folder to the Hub (token from HF_TOKEN), creating the repo if needed."""
-    from lima_x.hub import push_folder
+    from hub_cards.push import push_folder
 
-    url = push_folder(folder, repo_id, private=private, commit_message=message)
+    url = push_folder(folder, repo_id, private=private, commit_message=message, program="lima-x")
     typer.echo(f"pushed {folder} to https://huggingface.co/datasets/{repo_id} ({url})")
 
 

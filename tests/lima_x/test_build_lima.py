@@ -120,7 +120,13 @@ def test_deepl_build_translates_keeps_code_and_loads(
     assert report["translator"].startswith("deepl")
     assert report["translation_options"]["formality"] == "prefer_less"
     assert report["flags"]["DE"]["has_code"] == 1
+    # The pipeline checked every source row and every translated row once; the source flags
+    # were set on the source rows only (then copied), the language flags wherever they hold.
+    assert report["rows_checked"] == sum(per["rows"] for per in report["flags"].values())
+    assert report["flagged"]["has_code"] == report["flags"]["EN"]["has_code"] == 1
+    assert report["flagged"]["untranslatable"] == report["flags"]["EN"]["untranslatable"]
     text = (out / "README.md").read_text(encoding="utf-8")
+    assert f"The flag steps checked {report['rows_checked']} rows" in text
     assert "0-based line" in text and "v<line>" in text
 
 
