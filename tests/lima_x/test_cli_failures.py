@@ -156,3 +156,55 @@ def test_inspect_a_folder_with_a_corrupt_parquet_file(tmp_path: Path, built: Pat
 def test_inspect_a_folder_that_does_not_exist(tmp_path: Path) -> None:
     line = assert_one_clear_line(lima_x(tmp_path, "inspect", "nowhere"), tmp_path)
     assert "nowhere" in line
+
+
+def test_two_builds_sharing_a_cache_pay_each_text_once(tmp_path: Path) -> None:
+    """Two `lima-x build lima` processes at once, one cache file: every text is sent once."""
+    from tests.servers.deepl_server import DeepLCompatibleServer
+
+    train = write_jsonl(tmp_path / "train.jsonl", lima_rows(80))
+    cache = tmp_path / "shared.sqlite"
+    with DeepLCompatibleServer(delay_s=1.0) as server:
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(ROOT),
+            "DEEPL_AUTH_KEY": "test-key",
+            "DEEPL_SERVER_URL": server.url,
+        }
+        runs = [
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "lima_x.cli",
+                    "build",
+                    "lima",
+                    "--source",
+                    str(train),
+                    "--langs",
+                    "EN,DE",
+                    "--translator",
+                    "deepl",
+                    "--cache",
+                    str(cache),
+                    "--out",
+                    str(tmp_path / f"out-{n}"),
+                    "--no-progress",
+                ],
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for n in range(2)
+        ]
+        for run in runs:
+            _, stderr = run.communicate(timeout=300)
+            assert run.returncode == 0, stderr
+        sent = [text for request in server.requests for text in request["texts"]]
+    assert len(sent) == len(set(sent))  # no text paid twice
+    built = [
+        (tmp_path / f"out-{n}" / "data/DE/train-00000-of-00001.parquet").read_bytes()
+        for n in range(2)
+    ]
+    assert built[0] == built[1]
