@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lima_x.mixtures import (
@@ -84,3 +84,59 @@ def test_a_mixture_name_parses_back_to_the_mixture(langs: list[str], data: st.Da
     mixture = Mixture(tuple(chosen), data.draw(st.booleans()))
     assert parse_mixture(mixture.name, langs) == mixture
     assert parse_mixture(mixture.alias, langs) == mixture
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    n_ids=st.integers(min_value=1, max_value=40),
+    langs=language_lists,
+    seed=seeds,
+    cut=st.floats(0.1, 0.9),
+)
+def test_a_written_sampled_config_holds_each_id_once_in_shares_within_one(
+    tmp_path_factory, n_ids: int, langs: list[str], seed: int, cut: float
+) -> None:
+    import pyarrow.parquet as pq
+
+    from lima_x.records import ParallelSample, to_table
+    from lima_x.repo import assemble_configs
+
+    ids = [str(i) for i in range(n_ids)]
+    at = max(1, int(n_ids * cut)) if n_ids > 1 else 1
+    split_ids = {"train": ids[:at], "validation": ids[at:]}
+    tables = {
+        split: {
+            lang: to_table(
+                ParallelSample(
+                    i,
+                    lang,
+                    [
+                        {"role": "user", "content": f"{lang} {i}"},
+                        {"role": "assistant", "content": "a"},
+                    ],
+                    "test",
+                )
+                for i in chosen
+            )
+            for lang in langs
+        }
+        for split, chosen in split_ids.items()
+    }
+    mixture = Mixture(tuple(langs), sampled=True)
+    root = tmp_path_factory.mktemp("repo")
+    configs = assemble_configs(root, tables, langs, [mixture], seed, progress=False)
+    entry = next(c for c in configs if c.name == mixture.name)
+    shares: Counter[str] = Counter()
+    for split, chosen in split_ids.items():
+        rows = [
+            row
+            for path in entry.data_files[split]
+            for row in pq.read_table(root / path).to_pylist()
+        ]
+        assert sorted(r["source_id"] for r in rows) == sorted(chosen)  # each id exactly once
+        assert all(r["messages"][0]["content"] == f"{r['lang']} {r['source_id']}" for r in rows)
+        shares.update(r["lang"] for r in rows)
+    counts = [shares.get(lang, 0) for lang in langs]
+    assert max(counts) - min(counts) <= 1
