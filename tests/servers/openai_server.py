@@ -50,6 +50,18 @@ class APIErrorReply(Exception):
         self.status, self.message, self.code, self.param = status, message, code, param
 
 
+_FAULT_STATUSES = (429, 500, 503)
+
+
+def echo_respond(body: dict) -> str:
+    """Default reply: the content of the last user message."""
+    for message in reversed(body.get("messages", [])):
+        if message.get("role") == "user":
+            content = message.get("content", "")
+            return content if isinstance(content, str) else json.dumps(content)
+    return ""
+
+
 class RawReply(Exception):
     """Raised by a responder to answer 200 with ``body`` as it is (not the chat JSON): what a
     proxy's error page or a broken server sends. See :func:`raw_reply_responder`."""
@@ -73,18 +85,6 @@ def raw_reply_responder(kind: str, times: int | None = None) -> Responder:
         return echo_respond(body)
 
     return respond
-
-
-_FAULT_STATUSES = (429, 500, 503)
-
-
-def echo_respond(body: dict) -> str:
-    """Default reply: the content of the last user message."""
-    for message in reversed(body.get("messages", [])):
-        if message.get("role") == "user":
-            content = message.get("content", "")
-            return content if isinstance(content, str) else json.dumps(content)
-    return ""
 
 
 class JudgeResponder:
