@@ -79,8 +79,11 @@ def foreign_entries(folder: Path) -> list[str]:
     """Entries of ``folder`` that the build which wrote it (per its marker) did not write;
     every entry when there is no marker."""
     marker = read_marker(folder)
-    ours = set(map(str, marker["entries"])) | {MARKER} | HUB_ENTRIES if marker else set()
-    return sorted(entry.name for entry in Path(folder).iterdir() if entry.name not in ours)
+    entries = marker.get("entries") if marker else None
+    ours = (
+        {str(e) for e in entries} | {MARKER} | HUB_ENTRIES if isinstance(entries, list) else set()
+    )
+    return sorted(item.name for item in Path(folder).iterdir() if item.name not in ours)
 
 
 @contextlib.contextmanager

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
 from lima_x import __version__
 from lima_x.errors import LimaXError
@@ -218,10 +217,33 @@ def build_bactrian_x_repo(
     *,
     mixtures: Sequence[str] = (),
     default_mixtures: bool = True,
-    **settings: Any,
+    seed: int = 42,
+    small_size: int | None = None,
+    small_validation_size: int | None = None,
+    validation_fraction: float = 0.05,
+    source_lang: str = "EN",
+    flag_every_language: bool = False,
+    workers: int | None = None,
+    overwrite: bool = False,
+    progress: bool = True,
 ) -> BuildResult:
-    """``lima-x build bactrian-x``: resolve the mixtures and the source folder (a local folder
-    or ``MBZUAI/Bactrian-X``), then run :func:`build_bactrian_x` with ``settings``."""
+    """``lima-x build bactrian-x``: resolve the mixtures (names as the command line gives them)
+    and the source folder (a local folder or ``MBZUAI/Bactrian-X``), then run
+    :func:`build_bactrian_x`."""
     mixture_list = resolve_mixtures(langs, mixtures, include_defaults=default_mixtures)
     folder = resolve_bactrian_x_dir(source_dir, list(langs))
-    return build_bactrian_x(folder, langs, out, mixtures=mixture_list, **settings)
+    return build_bactrian_x(
+        folder,
+        langs,
+        out,
+        mixtures=mixture_list,
+        seed=seed,
+        small_size=small_size,
+        small_validation_size=small_validation_size,
+        validation_fraction=validation_fraction,
+        source_lang=source_lang,
+        flag_every_language=flag_every_language,
+        workers=workers,
+        overwrite=overwrite,
+        progress=progress,
+    )

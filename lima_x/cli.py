@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -90,11 +89,6 @@ def parse_langs(value: str) -> list[str]:
 
 def split_mixtures(values: list[str] | None) -> list[str]:
     return [part.strip() for value in values or [] for part in value.split(",") if part.strip()]
-
-
-def default_cache_path() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "lima_x" / "translations.sqlite"
 
 
 def _summary(result: BuildResult) -> None:
@@ -195,6 +189,7 @@ def build_lima_command(
     """Build a Lima-X-style repo: translate LIMA (or any conversation file) into --langs."""
     from lima_x.lima import LimaSources, build_lima_repo, estimate_lima_build
     from lima_x.translate.base import TranslationOptions
+    from lima_x.translate.cache import default_cache_path
 
     language_list = parse_langs(langs)
     if out is None and not dry_run:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from hub_cards.errors import ForeignOutputError, OutputExistsError
 from lima_x.translate.errors import (
     MalformedReplyError,
     MissingCredentialError,
@@ -18,6 +19,7 @@ from polyglot_instruct.errors import ToolkitError
 
 __all__ = [
     "BuildSettingError",
+    "ForeignOutputError",
     "InputFormatError",
     "LimaXError",
     "MalformedReplyError",
@@ -64,9 +66,5 @@ class MixtureSpecError(LimaXError):
     """A mixture name does not decompose into the languages being built."""
 
 
-class OutputExistsError(LimaXError):
-    """The output folder exists already and overwriting was not asked for."""
-
-
-class OutputHoldsSourceError(OutputExistsError):
+class OutputHoldsSourceError(OutputExistsError, LimaXError):
     """The output folder is, or contains, a source: replacing it would delete the source."""

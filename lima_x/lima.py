@@ -165,8 +165,7 @@ def build_lima(
         "`train.jsonl` (`0` … `1029`), validation rows `v<line>`; a row's own `id` is kept "
         "when present.",
     )
-    source_path = source
-    source = read_lima_splits(
+    splits = read_lima_splits(
         source,
         validation,
         source_lang=source_lang,
@@ -176,8 +175,8 @@ def build_lima(
     )
     if translator is not None and targets:
         check_lima_sizes(
-            source,
-            {"train": Path(source_path), "validation": Path(validation or source_path)},
+            splits,
+            {"train": Path(source), "validation": Path(validation or source)},
             _backend_name(translator),
             source_lang=source_lang,
             targets=targets,
@@ -190,17 +189,17 @@ def build_lima(
         "computed on every row in its own language (a translation can come back untranslated "
         "or mixed)"
     )
-    run_flag_jobs([(source[split], FLAG_NAMES) for split in SPLITS], stats, progress=progress)
+    run_flag_jobs([(splits[split], FLAG_NAMES) for split in SPLITS], stats, progress=progress)
     data: SplitData = {split: {} for split in SPLITS}
     kept_source: dict[str, list[str]] = {}
     for lang in langs:
         for split in SPLITS:
             if lang == source_lang:
-                data[split][lang] = source[split]
+                data[split][lang] = splits[split]
             else:
                 assert translator is not None
                 data[split][lang] = translate_samples(
-                    source[split],
+                    splits[split],
                     translator,
                     source_lang=source_lang,
                     target_lang=lang,

@@ -66,6 +66,12 @@ CLAIM_POLL_S = 0.25
 DEFAULT_BATCH = 50
 
 
+def default_cache_path() -> Path:
+    """``$XDG_CACHE_HOME/lima_x/translations.sqlite`` (``~/.cache/...`` without the variable)."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "lima_x" / "translations.sqlite"
+
+
 def cache_key(
     identity: str, source_lang: str, target_lang: str, options: TranslationOptions, text: str
 ) -> str:
@@ -441,7 +447,10 @@ class CachedTranslator:
         planner = getattr(self.inner, "plan_batches", None)
         if planner is None:
             return list(chunks(range(len(texts)), DEFAULT_BATCH))
-        return planner(texts, source_lang=source_lang, target_lang=target_lang, options=options)
+        plan: list[list[int]] = planner(
+            texts, source_lang=source_lang, target_lang=target_lang, options=options
+        )
+        return plan
 
 
 @dataclass

@@ -121,7 +121,7 @@ def plan_requests(
 ) -> list[list[int]]:
     """Indices of the texts to send, grouped per request within DeepL's limits."""
     todo = [i for i, p in enumerate(payloads) if p is not None]
-    sizes = [json_size(payloads[i][1]) + 2 for i in todo]  # type: ignore[index]
+    sizes = [json_size(p[1]) + 2 for p in payloads if p is not None]
     batches = plan_batches(
         sizes, max_items=max_texts, max_bytes=max_body_bytes, overhead=request_overhead(params)
     )
@@ -191,7 +191,9 @@ class DeepLTranslator:
     def cache_identity(self) -> str:
         return deepl_identity(self.english, self.portuguese, self.model_type)
 
-    def _params(self, source_lang: str, target_lang: str, options: TranslationOptions) -> dict:
+    def _params(
+        self, source_lang: str, target_lang: str, options: TranslationOptions
+    ) -> dict[str, Any]:
         return request_params(
             source_lang,
             target_lang,
@@ -201,7 +203,9 @@ class DeepLTranslator:
             model_type=self.model_type,
         )
 
-    def _plan(self, payloads: Sequence[tuple[ProtectedText, str] | None], params: dict):
+    def _plan(
+        self, payloads: Sequence[tuple[ProtectedText, str] | None], params: dict[str, Any]
+    ) -> list[list[int]]:
         return plan_requests(
             payloads, params, max_texts=self.max_texts, max_body_bytes=self.max_body_bytes
         )
@@ -276,6 +280,7 @@ class DeepLTranslator:
             enabled=self.show_progress and len(batches) > 1,
         ) as bar:
             for indices in batches:
+                # plan_requests puts only texts with prose (a payload, not None) in a batch.
                 xml = [payloads[i][1] for i in indices]  # type: ignore[index]
                 try:
                     translated = self._request(xml, params)
@@ -285,6 +290,7 @@ class DeepLTranslator:
                         f"{source_lang}→{target_lang} in this call."
                     ) from None
                 for i, out in zip(indices, translated, strict=True):
+                    # The same batch: every payload is set.
                     results[i] = self._restore(out, payloads[i][0], i)  # type: ignore[index]
                 done += len(indices)
                 bar.update(len(indices))

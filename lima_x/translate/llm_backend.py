@@ -239,6 +239,7 @@ class OpenAIChatTranslator:
         try:
             response = self._client.chat.completions.create(
                 model=self.model,
+                # Plain role/content dicts; the SDK types them as a union of TypedDicts.
                 messages=messages,  # type: ignore[arg-type]
                 temperature=0,
             )
