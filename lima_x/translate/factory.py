@@ -34,9 +34,11 @@ def create_translator(
     if name == "deepl":
         from lima_x.translate.deepl_backend import DeepLTranslator
 
-        limit = {} if max_retry_time_s is None else {"max_retry_time_s": max_retry_time_s}
         translator = DeepLTranslator(
-            server_url=base_url, model_type=model, show_progress=show_progress, **limit
+            server_url=base_url,
+            model_type=model,
+            show_progress=show_progress,
+            max_retry_time_s=100.0 if max_retry_time_s is None else max_retry_time_s,
         )
     elif name == "openai":
         from lima_x.translate.llm_backend import OpenAIChatTranslator

@@ -268,7 +268,7 @@ class OpenAIChatTranslator:
                 f"({preview!r})"
             )
         content = choices[0].message.content if choices else None
-        if not content:
+        if not isinstance(content, str) or not content:
             raise MalformedReplyError("the chat server returned an empty translation")
         return content
 

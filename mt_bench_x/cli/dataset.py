@@ -74,13 +74,12 @@ def _check_protected_loss(value: str) -> str:
 
 def _refuse_translation_options(ctx: typer.Context) -> None:
     """--from-published copies finished files: options of a translation would be ignored."""
-    from click.core import ParameterSource
-
-    given = [
-        flag
-        for name, flag in TRANSLATION_OPTIONS.items()
-        if ctx.get_parameter_source(name) not in (ParameterSource.DEFAULT, None)
-    ]
+    given = []
+    for name, flag in TRANSLATION_OPTIONS.items():
+        source = ctx.get_parameter_source(name)
+        # typer may carry its own copy of click: compare the source by name
+        if source is not None and source.name != "DEFAULT":
+            given.append(flag)
     if given:
         raise typer.BadParameter(
             f"{', '.join(given)} only apply to --from-fastchat (a build by translation); "

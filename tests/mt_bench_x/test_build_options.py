@@ -46,7 +46,21 @@ def test_from_published_refuses_translation_options(
     )
     assert done.returncode == 2, done.stderr
     assert named in done.stderr and "--from-fastchat" in done.stderr
+    others = [flag for flag in ("--corrections", "--formality", "--cache") if flag != named]
+    assert not any(flag in done.stderr for flag in others)  # only what was given is named
     assert not out.exists()
+
+
+def test_from_published_without_translation_options_builds(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "repo"
+    done = mt_bench_x(
+        "build", "--from-published", str(shared_data / "mt_bench_x"), "--langs", "DE",
+        "--out", str(out),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert (out / "README.md").is_file()
 
 
 def test_from_fastchat_refuses_an_unsupported_language_before_any_request(
