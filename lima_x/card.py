@@ -29,6 +29,28 @@ def configs_table(configs: list[ConfigEntry]) -> str:
     return "\n".join(lines)
 
 
+def validation_attribution(report: BuildReport) -> str:
+    """The CC BY-SA notice and credits of a validation set made from StackExchange posts
+    (between blank lines; empty when there is none)."""
+    lines = report.validation_attribution
+    if not lines:
+        return ""
+    return "\n".join(
+        [
+            "",
+            "### Validation split: Stack Exchange posts, CC BY-SA",
+            "",
+            f"The validation split holds {len(lines)} question–answer pairs from Stack Exchange "
+            "sites, each under the Creative Commons Attribution-ShareAlike licence named below "
+            "(<https://creativecommons.org/licenses/by-sa/4.0/>); their translations are "
+            "adaptations shared under the same licence. Posts and authors:",
+            "",
+            *lines,
+            "",
+        ]
+    )
+
+
 def render_card(template: str, report: BuildReport, configs: list[ConfigEntry]) -> str:
     """The full ``README.md`` text: YAML header with ``configs:`` and the rendered body."""
     meta, _ = load_template(template)
@@ -75,5 +97,6 @@ def render_card(template: str, report: BuildReport, configs: list[ConfigEntry]) 
         "flags_table": report.flags_table(),
         "flags_rule": report.flags_rule,
         "step_counts": report.step_counts(),
+        "validation_attribution": validation_attribution(report),
     }
     return render_template(template, header=header, values=values)

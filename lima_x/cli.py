@@ -120,7 +120,8 @@ def build_lima_command(
         str | None,
         typer.Option(
             "--validation",
-            help="Validation file (ids v<line>); without it a seeded share of train is held out.",
+            help="Validation file, e.g. curated from `lima-x curate-validation` candidates (as "
+            "the paper). Needed unless --validation-fraction is given.",
         ),
     ] = None,
     seed: SeedOption = 42,
@@ -168,7 +169,14 @@ def build_lima_command(
             "--dry-run", help="Print characters and estimated cost per language; call nothing."
         ),
     ] = False,
-    validation_fraction: ValidationFractionOption = 0.05,
+    validation_fraction: Annotated[
+        float | None,
+        typer.Option(
+            "--validation-fraction",
+            help="Instead of --validation: hold out this share of LIMA train (shrinks the "
+            "training set; the paper keeps it whole).",
+        ),
+    ] = None,
     overwrite: OverwriteOption = False,
     progress: ProgressOption = True,
     on_protected_loss: Annotated[
@@ -380,6 +388,9 @@ def build_app() -> typer.Typer:
     app.add_typer(build, name="build")
     app.command("inspect")(inspect_command)
     app.command("push")(push_command)
+    from lima_x import cli_curate
+
+    cli_curate.register(app)
     return app
 
 

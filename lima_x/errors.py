@@ -68,3 +68,18 @@ class MixtureSpecError(LimaXError):
 
 class OutputHoldsSourceError(OutputExistsError, LimaXError):
     """The output folder is, or contains, a source: replacing it would delete the source."""
+
+
+class CurationError(LimaXError):
+    """A validation-set curation run cannot start or go on (settings, inputs, dependencies)."""
+
+
+def require_module(module: str, extra: str) -> None:
+    """Fail with the pip command to fix it when the optional ``module`` is not installed."""
+    import importlib.util
+
+    if importlib.util.find_spec(module) is None:
+        raise CurationError(
+            f"expected the Python package {module!r}, found it missing: "
+            f"pip install 'polyglot-instruct[{extra}]'"
+        )

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lima_x import __version__
-from lima_x.errors import LimaXError
+from lima_x.errors import BuildSettingError, LimaXError
 from lima_x.flag_run import run_flag_jobs
 from lima_x.flags import LANGUAGE_FLAGS, SOURCE_FLAGS
 from lima_x.gc_pause import gc_paused
@@ -32,37 +32,72 @@ from lima_x.translation_run import (
 logger = logging.getLogger(__name__)
 
 
+def check_validation_choice(validation: object, validation_fraction: float | None) -> None:
+    """LIMA has no validation set: a build needs a validation file or an explicit hold-out."""
+    if validation is None and validation_fraction is None:
+        raise BuildSettingError(
+            "lima-x build lima needs a validation set: pass --validation FILE (a curated set, "
+            "as the paper does; `lima-x curate-validation` finds StackExchange candidates) or "
+            "--validation-fraction F to hold out a share F of LIMA train (which shrinks the "
+            "training set)"
+        )
+    if validation is not None and validation_fraction is not None:
+        raise BuildSettingError(
+            "expected either --validation FILE or --validation-fraction F, found both"
+        )
+
+
 def read_lima_splits(
     source: Path,
     validation: Path | None,
     *,
     source_lang: str,
     seed: int,
-    validation_fraction: float,
+    validation_fraction: float | None,
     report: BuildReport,
 ) -> dict[str, list[ParallelSample]]:
-    """LIMA train (+ validation file, or a seeded hold-out of train when there is none)."""
+    """LIMA train + the validation file, or train with a seeded share held out (asked for
+    explicitly: it shrinks the training set)."""
+    check_validation_choice(validation, validation_fraction)
     train = read_lima(source, split="train", lang=source_lang)
     report.sources.append(Path(source).name)
     if validation is not None and _same_file(source, validation):
         raise LimaXError(
             f"--validation {validation} is the --source file: train and validation would hold "
-            "the same rows; give a separate validation file, or leave --validation out to hold "
-            "out a seeded share of train"
+            "the same rows; give a separate validation file, or --validation-fraction F "
+            "instead to hold out a seeded share of train"
         )
     if validation is not None:
+        from lima_x.curation.attribution import attribution_lines
+
         report.sources.append(Path(validation).name)
-        report.validation_rule = f"the rows of `{Path(validation).name}` (ids `v<line>`)."
+        report.validation_choice = f"--validation {Path(validation).name}"
+        report.validation_rule = (
+            f"the rows of `{Path(validation).name}` (`--validation`; ids `v<line>` or the "
+            "rows' own ids); LIMA train is kept whole."
+        )
+        report.validation_attribution = attribution_lines(validation)
         return {
             "train": train,
             "validation": read_lima(validation, split="validation", lang=source_lang),
         }
+    assert validation_fraction is not None
     train_ids, validation_ids = split_train_validation(
         [s.source_id for s in train], seed=seed, validation_fraction=validation_fraction
     )
+    logger.warning(
+        "--validation-fraction %s holds out %d of the %d train rows: the training set shrinks "
+        "to %d (the paper keeps LIMA train whole and validates on a curated set: --validation)",
+        validation_fraction,
+        len(validation_ids),
+        len(train),
+        len(train_ids),
+    )
+    report.validation_choice = f"--validation-fraction {validation_fraction}"
     report.validation_rule = (
-        f"no validation file was given: {len(validation_ids)} train rows "
-        f"({validation_fraction:.0%}) held out with the seed."
+        f"`--validation-fraction {validation_fraction}`: {len(validation_ids)} train rows "
+        f"held out with the seed, so the training set shrinks to {len(train_ids)} rows (the "
+        "paper keeps LIMA train whole and validates on a curated set)."
     )
     return {
         "train": [s for s in train if s.source_id in train_ids],
@@ -116,7 +151,7 @@ def build_lima(
     validation: Path | None = None,
     source_lang: str = "EN",
     seed: int = 42,
-    validation_fraction: float = 0.05,
+    validation_fraction: float | None = None,
     overwrite: bool = False,
     progress: bool = True,
     on_protected_loss: str = "stop",
@@ -242,7 +277,10 @@ class LimaSources:
     validation: str | None = None
     source_lang: str = "EN"
     seed: int = 42
-    validation_fraction: float = 0.05
+    validation_fraction: float | None = None
+
+    def __post_init__(self) -> None:
+        check_validation_choice(self.validation, self.validation_fraction)
 
     def resolve(self) -> tuple[Path, Path | None]:
         """The source and validation files (downloaded when they are on the Hub)."""

@@ -25,6 +25,10 @@ class BuildReport:
     translation_options: dict[str, object] = field(default_factory=dict)
     small_size: int | None = None
     validation_rule: str = ""
+    #: ``--validation <file>`` or ``--validation-fraction <F>``: how the validation split came.
+    validation_choice: str = ""
+    #: Markdown lines crediting the validation rows' authors (StackExchange, CC BY-SA).
+    validation_attribution: list[str] = field(default_factory=list)
     id_rule: str = ""
     flags_rule: str = ""
     rows: dict[str, dict[str, int]] = field(default_factory=dict)

@@ -44,6 +44,7 @@ def train(tmp_path: Path) -> Path:
 def common(train: Path, tmp_path: Path, langs: str = "EN,DE") -> list[str]:
     return [
         "--source", str(train), "--langs", langs, "--translator", "deepl",
+        "--validation-fraction", "0.2",
         "--cache", str(tmp_path / "c.sqlite"), "--out", str(tmp_path / "out"),
     ]  # fmt: skip
 

@@ -56,6 +56,7 @@ def train(tmp_path: Path) -> Path:
 def build_args(train: Path, cache: Path) -> list[str]:
     return [
         "build", "lima", "--source", str(train), "--langs", "EN,DE", "--translator", "deepl",
+        "--validation-fraction", "0.2",
         "--cache", str(cache), "--out", "out", "--no-progress",
     ]  # fmt: skip
 
@@ -111,7 +112,7 @@ def test_lima_input_that_is_not_utf8(tmp_path: Path) -> None:
     path.write_bytes(b"\n".join(lines) + b"\n")
     result = lima_x(
         tmp_path, "build", "lima", "--source", str(path), "--langs", "EN",
-        "--translator", "none", "--out", "out",
+        "--translator", "none", "--validation-fraction", "0.2", "--out", "out",
     )  # fmt: skip
     line = assert_one_clear_line(result, tmp_path)
     assert f"{path}, row 4: expected UTF-8" in line
@@ -123,7 +124,7 @@ def test_lima_row_numbers_count_from_one(tmp_path: Path) -> None:
     path = write_jsonl(tmp_path / "train.jsonl", rows)
     result = lima_x(
         tmp_path, "build", "lima", "--source", str(path), "--langs", "EN",
-        "--translator", "none", "--out", "out",
+        "--translator", "none", "--validation-fraction", "0.2", "--out", "out",
     )  # fmt: skip
     assert f"{path}, row 1:" in assert_one_clear_line(result, tmp_path)
 
@@ -132,7 +133,7 @@ def test_lima_row_numbers_count_from_one(tmp_path: Path) -> None:
 def built(tmp_path: Path, train: Path) -> Path:
     result = lima_x(
         tmp_path, "build", "lima", "--source", str(train), "--langs", "EN",
-        "--translator", "none", "--out", "built", "--no-progress",
+        "--translator", "none", "--validation-fraction", "0.2", "--out", "built", "--no-progress",
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     return tmp_path / "built"
@@ -185,6 +186,8 @@ def test_two_builds_sharing_a_cache_pay_each_text_once(tmp_path: Path) -> None:
                     "EN,DE",
                     "--translator",
                     "deepl",
+                    "--validation-fraction",
+                    "0.2",
                     "--cache",
                     str(cache),
                     "--out",
