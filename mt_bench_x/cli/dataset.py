@@ -88,6 +88,17 @@ def _refuse_translation_options(ctx: typer.Context) -> None:
         )
 
 
+def _check_formality_values(formality: dict[str, str]) -> None:
+    from lima_x.translate.languages import formality_values
+
+    for lang, value in formality.items():
+        if value not in formality_values():
+            raise typer.BadParameter(
+                f"{lang}={value}: expected one of {', '.join(formality_values())}",
+                param_hint="--formality",
+            )
+
+
 def _check_translation_languages(
     translator: str, langs: list[str], formality: dict[str, str]
 ) -> None:
@@ -213,6 +224,7 @@ def build(
     clauses = _pairs(both_bad_clause, "--both-bad-clause")
     if from_published is not None:
         _refuse_translation_options(ctx)
+    _check_formality_values(_pairs(formality, "--formality"))
     try:
         check_out_dir(out)
         if from_published is not None:

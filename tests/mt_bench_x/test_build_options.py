@@ -84,6 +84,6 @@ def test_from_fastchat_refuses_an_unsupported_language_before_any_request(
             "build", "--from-fastchat", str(shared_data / "mt_bench"), "--langs", "DE",
             "--formality", "DE=bogus", "--out", str(tmp_path / "repo"), env=env,
         )  # fmt: skip
-        assert done.returncode == 1 and "'bogus'" in done.stderr
+        assert done.returncode == 2 and "DE=bogus" in done.stderr  # a usage error
         assert server.requests == []
     assert not (tmp_path / "repo").exists()
