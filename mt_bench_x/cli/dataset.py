@@ -13,19 +13,17 @@ from typing import Annotated
 import typer
 
 from mt_bench_x.formats.errors import MTBenchXError
+from polyglot_instruct.errors import ToolkitError
+from polyglot_instruct.languages import LanguageListError, parse_languages
 
 logger = logging.getLogger(__name__)
 
 
 def _split_langs(value: str | None) -> list[str] | None:
     """``"de, FR"`` -> ``["DE", "FR"]``; ``None``, ``""`` and ``"all"`` -> ``None`` (all)."""
-    from mt_bench_x.formats.layout import normalize_lang
-
-    if value is None or not value.strip() or value.strip().lower() == "all":
-        return None
     try:
-        return [normalize_lang(part) for part in value.split(",") if part.strip()]
-    except ValueError as error:
+        return parse_languages(value, allow_all=True)
+    except LanguageListError as error:
         raise typer.BadParameter(str(error)) from None
 
 
@@ -50,7 +48,72 @@ def _fail(error: Exception) -> typer.Exit:
     return typer.Exit(code=1)
 
 
+#: Options that only a build by translation (--from-fastchat) reads.
+TRANSLATION_OPTIONS = {
+    "translator": "--translator",
+    "translator_model": "--translator-model",
+    "translator_base_url": "--translator-base-url",
+    "cache": "--cache",
+    "corrections": "--corrections",
+    "judge_prompts": "--judge-prompts",
+    "preserve_code": "--preserve-code/--no-preserve-code",
+    "formality": "--formality",
+    "on_protected_loss": "--on-protected-loss",
+}
+
+
+def _check_protected_loss(value: str) -> str:
+    from lima_x.translate.run import PROTECTED_LOSS_POLICIES
+
+    if value not in PROTECTED_LOSS_POLICIES:
+        raise typer.BadParameter(
+            f"expected one of {', '.join(PROTECTED_LOSS_POLICIES)}, got {value!r}"
+        )
+    return value
+
+
+def _refuse_translation_options(ctx: typer.Context) -> None:
+    """--from-published copies finished files: options of a translation would be ignored."""
+    given = []
+    for name, flag in TRANSLATION_OPTIONS.items():
+        source = ctx.get_parameter_source(name)
+        # typer may carry its own copy of click: compare the source by name
+        if source is not None and source.name != "DEFAULT":
+            given.append(flag)
+    if given:
+        raise typer.BadParameter(
+            f"{', '.join(given)} only apply to --from-fastchat (a build by translation); "
+            "--from-published copies the published, already corrected files: leave "
+            f"{'it' if len(given) == 1 else 'them'} out"
+        )
+
+
+def _check_formality_values(formality: dict[str, str]) -> None:
+    from lima_x.translate.languages import formality_values
+
+    for lang, value in formality.items():
+        if value not in formality_values():
+            raise typer.BadParameter(
+                f"{lang}={value}: expected one of {', '.join(formality_values())}",
+                param_hint="--formality",
+            )
+
+
+def _check_translation_languages(
+    translator: str, langs: list[str], formality: dict[str, str]
+) -> None:
+    """Refuse languages and formality values the translator does not offer, before any
+    request."""
+    from lima_x.translate.languages import check_languages
+
+    targets = [lang for lang in langs if lang != "EN"]
+    check_languages(translator, "EN", targets)
+    for lang, value in formality.items():
+        check_languages(translator, "EN", [lang], value)
+
+
 def build(
+    ctx: typer.Context,
     out: Annotated[
         Path,
         typer.Option(
@@ -140,24 +203,38 @@ def build(
             "inputs: unchanged input lines and corrected rows are kept byte for byte).",
         ),
     ] = None,
+    on_protected_loss: Annotated[
+        str,
+        typer.Option(
+            "--on-protected-loss",
+            help="A translation that lost protected code: stop (name it, cache the rest), "
+            "retry (send it again, then stop), keep-source (keep the English text).",
+            callback=_check_protected_loss,
+        ),
+    ] = "stop",
 ) -> None:
     """Build the MT-Bench-X Hub repo folder (parquet configs per language + README card)."""
     from mt_bench_x.dataset.build import from_fastchat as build_from_fastchat
     from mt_bench_x.dataset.build import from_published as build_from_published
-    from mt_bench_x.dataset.hub_repo import write_repo
+    from mt_bench_x.dataset.hub_repo import check_out_dir, write_repo
 
     if (from_published is None) == (from_fastchat is None):
         raise typer.BadParameter("give exactly one of --from-published and --from-fastchat")
     lang_list = _split_langs(langs)
     clauses = _pairs(both_bad_clause, "--both-bad-clause")
+    if from_published is not None:
+        _refuse_translation_options(ctx)
+    _check_formality_values(_pairs(formality, "--formality"))
     try:
+        check_out_dir(out)
         if from_published is not None:
             result = build_from_published(from_published, langs=lang_list, both_bad_clauses=clauses)
-        else:
+        elif from_fastchat is not None:
             if not lang_list:
                 raise typer.BadParameter("--from-fastchat needs --langs, e.g. DE,FR,IT,ES")
             from lima_x.translate.factory import create_translator
 
+            _check_translation_languages(translator, lang_list, _pairs(formality, "--formality"))
             cache_path = cache or out.with_name(f"{out.name}.translation-cache.sqlite")
             backend = create_translator(
                 translator,
@@ -168,7 +245,7 @@ def build(
             if backend is None:
                 raise typer.BadParameter("--from-fastchat needs a translator (deepl or openai)")
             result = build_from_fastchat(
-                from_fastchat,  # type: ignore[arg-type]
+                from_fastchat,
                 lang_list,
                 backend,
                 corrections=corrections,
@@ -176,20 +253,15 @@ def build(
                 preserve_code=preserve_code,
                 formality=_pairs(formality, "--formality"),
                 both_bad_clauses=clauses,
+                on_protected_loss=on_protected_loss,
             )
         write_repo(result.benchmark, out, provenance=result.provenance, reports=result.corrections)
         if data_dir is not None:
             from mt_bench_x.dataset.export import export_benchmark
 
             export_benchmark(result.benchmark, data_dir)
-    except (MTBenchXError, KeyError, ValueError) as error:
+    except (ToolkitError, KeyError, ValueError) as error:
         raise _fail(error) from None
-    except Exception as error:
-        from lima_x.errors import LimaXError
-
-        if isinstance(error, LimaXError):
-            raise _fail(error) from None
-        raise
     for lang, bench in result.benchmark.languages.items():
         line = f"{lang}: {len(bench.questions)} questions"
         line += f", {sum(len(r) for r in bench.references.values())} reference answers"
@@ -228,24 +300,30 @@ def push(
     private: Annotated[bool, typer.Option("--private", help="Create the repo as private.")] = False,
 ) -> None:
     """Upload the repo folder to the Hugging Face Hub (token from HF_TOKEN)."""
-    import os
+    from hub_cards.push import push_folder
 
-    from huggingface_hub import get_token
-
-    from mt_bench_x.dataset.hub_repo import push_repo
-
-    if not (repo_dir / "README.md").is_file():
-        raise _fail(FileNotFoundError(f"{repo_dir}/README.md: not a repo folder from `build`"))
-    token = os.environ.get("HF_TOKEN") or get_token()
-    if not token:  # before any request, not as the Hub's 401 traceback
-        raise _fail(
-            MTBenchXError(
-                f"no Hugging Face token: set HF_TOKEN to a token with write access to {repo_id} "
-                "(https://huggingface.co/settings/tokens), or log in with `hf auth login`"
-            )
-        )
-    push_repo(repo_dir, repo_id, token=token, private=private)
+    try:
+        push_folder(repo_dir, repo_id, private=private, program="mt-bench-x")
+    except ToolkitError as error:
+        raise _fail(error) from None
     typer.echo(f"pushed {repo_dir} to https://huggingface.co/datasets/{repo_id}")
+
+
+def inspect(
+    repo: Annotated[Path, typer.Argument(help="A repo folder written by `build`.")],
+    config: Annotated[
+        list[str] | None, typer.Option("--config", help="Only these configs (repeatable).")
+    ] = None,
+) -> None:
+    """Load every config with `datasets` and print configs × splits × rows × languages."""
+    from hub_cards.inspection import inspect_folder, summary_table
+
+    try:
+        rows = inspect_folder(repo, configs=config)
+    except ToolkitError as error:
+        raise _fail(error) from None
+    for line in summary_table(rows):
+        typer.echo(line)
 
 
 def answer(
@@ -352,4 +430,5 @@ def register(app: typer.Typer) -> None:
     app.command("build")(build)
     app.command("export")(export)
     app.command("push")(push)
+    app.command("inspect")(inspect)
     app.command("answer")(answer)

@@ -69,8 +69,7 @@ def report(
     ] = None,
 ) -> None:
     """The paper's tables and figures with bootstrap intervals, position bias, pairwise shares."""
-    from mt_bench_x.cli.judge import _languages
-    from mt_bench_x.results.report import ReportOptions, build_frames, write_report
+    from mt_bench_x.results.report import ReportOptions, make_report
     from mt_bench_x.results.report.improvement import FORMULAS
     from mt_bench_x.results.report.summary import summary
 
@@ -79,7 +78,7 @@ def report(
         options = ReportOptions(
             data_dir=data_dir,
             judges=list(judge_model),
-            langs=_languages(data_dir, lang),
+            langs=lang,
             runs=_runs(runs),
             groups_file=groups,
             scoring=scoring.value,
@@ -88,18 +87,17 @@ def report(
             seed=seed,
             answer_language=answer_language,
         )
-        frames = build_frames(options)
-        written = write_report(frames, out)
+        frames, written = make_report(options, out)
     except ValueError as error:  # a malformed language code or formula: a usage error
         raise typer.BadParameter(str(error)) from None
     typer.echo(summary(frames), nl=False)
     typer.echo(f"improvement formula: {options.formula} = {FORMULAS[options.formula]}")
     typer.echo(f"wrote {len(written.files)} files to {written.out} (open report.html)")
     if push and token:
-        from mt_bench_x.dataset.hub_repo import push_repo
+        from hub_cards.push import push_folder
 
-        push_repo(written.out, push, token=token)
-        typer.echo(f"pushed {written.out} to https://huggingface.co/datasets/{push}")
+        url = push_folder(written.out, push, program="mt-bench-x report")
+        typer.echo(f"pushed {written.out} to https://huggingface.co/datasets/{push} ({url})")
 
 
 def _hub_token(repo_id: str) -> str:

@@ -34,9 +34,10 @@ from typing import Any
 
 from mt_bench_x.formats.errors import InputFileError
 from mt_bench_x.formats.judgments import is_api_error, iter_judgments, record_key, record_models
-from mt_bench_x.formats.layout import BenchPaths
+from mt_bench_x.formats.layout import BenchPaths, JudgmentKind
 from mt_bench_x.formats.questions import load_questions, question_number
 from mt_bench_x.judge.currency import current_judgments_in_file
+from mt_bench_x.judge.selection import ALL_LANGUAGES, LanguageChoice, parse_languages
 from mt_bench_x.results.prompt_sets import record_prompt_set
 
 ALL = "all"
@@ -68,7 +69,9 @@ PAIR_COLUMNS = (
 
 
 def latest_judgments(path: Path) -> list[dict[str, Any]]:
-    """The judgment lines of a file, one per key (the last one), in file order."""
+    """The judgment lines of a file, one per key (the last one), in file order, stale ones
+    included; what ``show`` counts is
+    :func:`~mt_bench_x.judge.currency.current_judgments_in_file` (current lines only)."""
     if not path.is_file():
         raise InputFileError(str(path), "no judgment file (run `mt-bench-x judge` first)")
     latest: dict[Any, dict[str, Any]] = {}
@@ -244,14 +247,14 @@ def build_report(
     baseline: str | None = None,
 ) -> dict[str, Any]:
     """Rows for every language and the cross-lingual rows (see the module docstring)."""
-    kind = "single" if mode == "single" else "pair"
+    kind: JudgmentKind = "single" if mode == "single" else "pair"
     rows: list[dict[str, Any]] = []
     files: list[str] = []
     present: set[str] = set()
     skipped: dict[str, dict[str, int]] = {}
     for lang in langs:
         paths = BenchPaths(data_dir, lang)
-        path = paths.judgment_file(judge_model, kind, run)  # type: ignore[arg-type]
+        path = paths.judgment_file(judge_model, kind, run)
         if not path.is_file():
             raise InputFileError(str(path), "no judgment file (run `mt-bench-x judge` first)")
         selection = current_judgments_in_file(paths, path)
@@ -306,6 +309,53 @@ def skipped_notes(report: dict[str, Any]) -> list[str]:
                 "today's inputs (no prompt hash, or no answer file, question or prompt for them)"
             )
     return notes
+
+
+def languages_with_judgments(
+    data_dir: Path, langs: list[str], *, mode: str, judge_model: str, run: int
+) -> LanguageChoice:
+    """The languages that have the judgment file; none left: the first language, whose
+    missing file is then the error :func:`build_report` names."""
+    kind: JudgmentKind = "single" if mode == "single" else "pair"
+    kept = [
+        code
+        for code in langs
+        if BenchPaths(data_dir, code).judgment_file(judge_model, kind, run).is_file()
+    ]
+    if not kept:
+        return LanguageChoice(langs[:1], [])
+    return LanguageChoice(kept, [code for code in langs if code not in kept])
+
+
+def report_for(
+    data_dir: Path,
+    lang_spec: str,
+    *,
+    mode: str,
+    judge_model: str,
+    run: int = 0,
+    models: list[str] | None = None,
+    baseline: str | None = None,
+) -> tuple[dict[str, Any], list[str]]:
+    """The report for ``lang_spec`` (``DE``, ``DE,FR`` or ``all``) and the languages ``all``
+    skipped for want of a judgment file."""
+    langs = parse_languages(data_dir, lang_spec)
+    skipped: list[str] = []
+    if lang_spec.lower() == ALL_LANGUAGES:
+        choice = languages_with_judgments(
+            data_dir, langs, mode=mode, judge_model=judge_model, run=run
+        )
+        langs, skipped = choice.langs, choice.skipped
+    report = build_report(
+        data_dir,
+        langs,
+        mode=mode,
+        judge_model=judge_model,
+        run=run,
+        models=models,
+        baseline=baseline,
+    )
+    return report, skipped
 
 
 def _selection(models: list[str] | None, baseline: str | None) -> str:

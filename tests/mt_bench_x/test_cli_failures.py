@@ -116,7 +116,8 @@ def test_answer_with_a_model_path_that_does_not_exist(data_dir: Path) -> None:
 
 
 def test_push_offline(data_dir: Path) -> None:
-    (data_dir / "README.md").write_text("---\nconfigs: []\n---\n")
+    card = "---\nconfigs:\n- config_name: DE\n  data_files: mt_bench_DE/question.jsonl\n---\n"
+    (data_dir / "README.md").write_text(card)
     with socket.socket() as probe:  # a port nothing listens on
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -124,7 +125,7 @@ def test_push_offline(data_dir: Path) -> None:
         "push", "--repo-dir", str(data_dir), "--repo-id", "org/mt-bench-x",
         HF_TOKEN="hf_test_secret", HF_ENDPOINT=f"http://127.0.0.1:{port}",
     )  # fmt: skip
-    assert "org/mt-bench-x" in line and "cannot be reached" in line
+    assert "org/mt-bench-x" in line and "ConnectError" in line
     assert "hf_test_secret" not in line
 
 

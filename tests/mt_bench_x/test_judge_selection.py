@@ -7,10 +7,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from mt_bench_x.cli import build_app
 from mt_bench_x.judge.matches import model_pairs
+from tests.mt_bench_x.cli_runner import run_mt_bench_x
 from tests.mt_bench_x.judge_fixtures import (
     answer_text,
     judge_reply,
@@ -21,7 +20,7 @@ from tests.servers.openai_server import OpenAICompatibleServer
 
 
 def cli(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(build_app(), list(args), env={"OPENAI_API_KEY": "sk-test"})
+    result = run_mt_bench_x(list(args), env={"OPENAI_API_KEY": "sk-test"})
     return result.exit_code, result.stdout, result.output
 
 

@@ -9,10 +9,9 @@ from pathlib import Path
 from statistics import fmean
 
 import pytest
-from typer.testing import CliRunner
 
-from mt_bench_x.cli import build_app
 from mt_bench_x.formats.jsonl import write_jsonl
+from tests.mt_bench_x.cli_runner import run_mt_bench_x
 from tests.mt_bench_x.judge_fixtures import judge_reply, last_marks, make_data_dir, score_for
 from tests.servers.openai_server import OpenAICompatibleServer
 
@@ -20,7 +19,7 @@ MODELS = ("model-a", "model-b")
 
 
 def cli(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(build_app(), list(args), env={"OPENAI_API_KEY": "test"})
+    result = run_mt_bench_x(list(args), env={"OPENAI_API_KEY": "test"})
     return result.exit_code, result.output
 
 
@@ -49,7 +48,7 @@ def judged(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Path:
 
 def show_json(data_dir: Path, *extra: str) -> dict:
     args = ["show", "--data-dir", str(data_dir), "--format", "json", *extra]
-    result = CliRunner().invoke(build_app(), args, env={"OPENAI_API_KEY": "test"})
+    result = run_mt_bench_x(args, env={"OPENAI_API_KEY": "test"})
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)  # notes go to stderr
 

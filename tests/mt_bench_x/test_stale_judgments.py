@@ -9,11 +9,10 @@ from pathlib import Path
 from statistics import fmean
 
 import pytest
-from typer.testing import CliRunner
 
-from mt_bench_x.cli import build_app
 from mt_bench_x.formats.layout import BenchPaths
 from mt_bench_x.judge.currency import current_judgments_in_file
+from tests.mt_bench_x.cli_runner import run_mt_bench_x
 from tests.mt_bench_x.judge_fixtures import (
     answer_text,
     dump,
@@ -33,7 +32,7 @@ def data_dir(tmp_path: Path, shared_data: Path) -> Path:
 
 def show(root: Path, *extra: str) -> tuple[dict, str]:
     args = ["show", "--data-dir", str(root), "--lang", "DE", "--format", "json", *extra]
-    result = CliRunner().invoke(build_app(), args)
+    result = run_mt_bench_x(args)
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout), result.stderr
 

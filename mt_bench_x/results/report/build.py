@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from mt_bench_x.formats.errors import InputFileError
-from mt_bench_x.formats.layout import BenchPaths
+from mt_bench_x.judge.selection import parse_languages
 from mt_bench_x.results.report.answers import answer_frame
 from mt_bench_x.results.report.bootstrap import DEFAULT_RESAMPLES
 from mt_bench_x.results.report.groups import ModelGroup, load_groups
@@ -25,7 +25,7 @@ from mt_bench_x.results.report.scoring import DEFAULT_SCORING, scored_values
 class ReportOptions:
     data_dir: Path
     judges: list[str]
-    langs: list[str]
+    langs: str | list[str]  # DE, DE,FR, all, or a list of codes
     runs: list[int] | None = None  # None: every run found
     groups_file: Path | None = None
     scoring: str = DEFAULT_SCORING
@@ -57,7 +57,8 @@ class ReportFrames:
 
 def build_frames(options: ReportOptions) -> ReportFrames:
     """Load every judgment of the judges, languages and runs asked for, and compute."""
-    langs = [BenchPaths(options.data_dir, lang).lang for lang in options.langs]
+    spec = options.langs if isinstance(options.langs, str) else ",".join(options.langs)
+    langs = parse_languages(options.data_dir, spec)
     single, pair, skipped = load_frames(options.data_dir, langs, options.judges, options.runs)
     if single.empty and pair.empty:
         where = options.data_dir / "mt_bench_<LANG>" / "model_judgment"
