@@ -25,7 +25,6 @@ SOURCE="$DEMO_OUT/mt_bench_data"   # exported by stage 30
 DATA="$DEMO_OUT/report_data"
 REPORT="$DEMO_OUT/report"
 JUDGE="stand-in-judge"
-QUESTIONS="81,91,101,111,121,131,141,151"   # one question per category
 for lang in DE EN; do
   test -f "$SOURCE/mt_bench_$lang/question.jsonl" || {
     echo "missing $SOURCE/mt_bench_$lang/question.jsonl (run stage 30 first)" >&2
@@ -33,20 +32,22 @@ for lang in DE EN; do
   }
 done
 
-echo "--- benchmark subset: questions $QUESTIONS in DE and EN -> $DATA ---"
+echo "--- benchmark subset: the first question of each category in DE and EN -> $DATA ---"
 rm -rf "$DATA"
-python - "$SOURCE" "$DATA" "$QUESTIONS" <<'PY'
+python - "$SOURCE" "$DATA" <<'PY'
 import json, shutil, sys
 from pathlib import Path
 
-source, target, wanted = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3].split(",")
+source, target = Path(sys.argv[1]), Path(sys.argv[2])
 for lang in ("DE", "EN"):
     src, dst = source / f"mt_bench_{lang}", target / f"mt_bench_{lang}"
     dst.mkdir(parents=True)
-    lines = [
-        line for line in (src / "question.jsonl").read_text(encoding="utf-8").splitlines()
-        if str(json.loads(line)["question_id"]).split("_")[0] in wanted
-    ]
+    lines, seen = [], set()
+    for line in (src / "question.jsonl").read_text(encoding="utf-8").splitlines():
+        category = json.loads(line)["category"]
+        if category not in seen:
+            seen.add(category)
+            lines.append(line)
     (dst / "question.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     shutil.copy(src / "judge_prompts.jsonl", dst / "judge_prompts.jsonl")
     shutil.copytree(src / "reference_answer", dst / "reference_answer")
