@@ -79,6 +79,9 @@ for config in EN DE ENDEFRITES-sampled; do
     --no-progress 2>/dev/null
 done
 
+# The reference set stage 30 exported (gpt-4 for the published data, sample for the sample).
+REFERENCE_SET="$(basename "$(find "$DATA/mt_bench_DE/reference_answer" -name '*.jsonl' | sort | head -n 1)" .jsonl)"
+
 echo
 echo "--- STAND-IN judge (tests/servers/openai_server.py, deterministic verdicts), runs 0 and 1 ---"
 SERVER_PID=""
@@ -101,7 +104,7 @@ for run in 0 1; do
   for mode in single pairwise-all; do
     env -u OPENAI_API_KEY -u OPENAI_BASE_URL OPENAI_API_KEY=stand-in mt-bench-x judge \
       --lang DE,EN --mode "$mode" --judge-model "$JUDGE" --data-dir "$DATA" \
-      --judge-base-url "$URL" --run "$run" --no-progress \
+      --judge-base-url "$URL" --run "$run" --reference-set "$REFERENCE_SET" --no-progress \
       --model-list tiny/Bactrian-EN tiny/Bactrian-DE tiny/Bactrian-ENDEFRITES-sampled
   done
   stop_server
