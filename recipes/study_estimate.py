@@ -1,4 +1,4 @@
-"""What a study costs before it runs: GPU-hours of the trainings, API cost of translation and judging.
+"""What a study costs before it runs: training GPU-hours, API cost of translation and judging.
 
 GPU-hours: tokens trained (rows of the mixture x assumed mean tokens per sample x expected
 epochs, all plan fields) over tokens/s per GPU from the training benchmark's extrapolation

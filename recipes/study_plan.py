@@ -147,12 +147,20 @@ def expand(config: dict[str, Any]) -> Plan:
         build = ["mt-bench-x", "build", "--from-published", str(bench["published"])]
         build += ["--out", str(repo)]
         export = ["mt-bench-x", "export", "--repo", str(repo), "--data-dir", str(data_dir)]
-        commands = [build, export + ["--langs", ",".join(langs)]]
+        commands = [build, [*export, "--langs", ",".join(langs)]]
         bench_inputs = [Path(bench["published"])]
     elif "repo" in bench:
         commands = [
-            ["mt-bench-x", "export", "--repo", str(bench["repo"]), "--data-dir", str(data_dir)]
-            + ["--langs", ",".join(langs)]
+            [
+                "mt-bench-x",
+                "export",
+                "--repo",
+                str(bench["repo"]),
+                "--data-dir",
+                str(data_dir),
+                "--langs",
+                ",".join(langs),
+            ]
         ]
         bench_inputs = [Path(bench["repo"])] if Path(bench["repo"]).exists() else []
     else:
@@ -180,7 +188,7 @@ def expand(config: dict[str, Any]) -> Plan:
             raise StudyError(
                 f"sources.{name}: a 'lima' build needs args.validation (the validation file)"
             )
-        command += cli_flags(args) + ["--out", str(target), "--overwrite", "--no-progress"]
+        command += [*cli_flags(args), "--out", str(target), "--overwrite", "--no-progress"]
         local = [
             Path(str(v))
             for k, v in args.items()

@@ -130,9 +130,8 @@ class State:
         entry = self.steps.get(step.id)
         if not entry:
             return outputs_exist(step)  # outputs of an unknown run: not ours to trust
-        if entry.get("status") == "failed" and entry.get("inputs") == current_inputs(step):
-            return False  # the same step failed: retry (training resumes from checkpoints)
-        return True
+        # The same step failed with the same inputs: retry (training resumes from checkpoints).
+        return not (entry.get("status") == "failed" and entry.get("inputs") == current_inputs(step))
 
 
 def remove_stale_outputs(step: Step) -> None:
