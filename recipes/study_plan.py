@@ -54,7 +54,7 @@ class Plan:
     data_dir: Path
     steps: dict[str, Step]
     config: dict[str, Any]
-    models: dict[str, dict[str, str]]  # model id -> dataset, mixture, base_model
+    models: dict[str, dict[str, str]]  # model id -> base, dataset, mixture
 
     def by_kind(self, kind: str) -> list[Step]:
         return [step for step in self.steps.values() if step.kind == kind]
@@ -119,7 +119,8 @@ def mixture_overrides(config: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def model_id(base: str, source: str, mixture: str) -> str:
-    return f"{base}--{source}--{mixture}"
+    """``tiny__bactrian-x-EN``: the base model before ``__``, the mixture after the last ``-``."""
+    return f"{base}__{source}-{mixture}"
 
 
 def _path(value: str, out: Path) -> Path:
@@ -212,7 +213,7 @@ def expand(config: dict[str, Any]) -> Plan:
                 raise StudyError(f"base_models.{base_name}.sources: unknown source {source!r}")
             for mixture, overrides in mixtures.items():
                 mid = model_id(base_name, source, mixture)
-                models[mid] = {"dataset": source, "mixture": mixture, "base_model": base_name}
+                models[mid] = {"base": base_name, "dataset": source, "mixture": mixture}
                 model_dir = out / "models" / base_name / source / mixture
                 add(training_step(config, base_name, base, source, mixture, overrides, model_dir))
                 for lang in langs:
@@ -346,7 +347,7 @@ def judge_step(
 
 
 def groups_yaml(plan: Plan) -> str:
-    """The report's model grouping: model id -> dataset, mixture, base model."""
+    """The model grouping of ``mt-bench-x report --groups``: id -> base, dataset, mixture."""
     import yaml
 
     return yaml.safe_dump({"models": plan.models}, sort_keys=False)
