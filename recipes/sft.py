@@ -1,7 +1,7 @@
 """Supervised fine-tuning on a Lima-X / Bactrian-X mixture with TRL's ``SFTTrainer``.
 
     accelerate launch --config_file recipes/accelerate/deepspeed_zero3.yaml recipes/sft.py \
-        --config recipes/llama-2-7b/lima-x/ENDEFRITES.yaml [--any_field value ...]
+        --config recipes/teuken-7b/lima-x/ENDEFRITES.yaml [--any_field value ...]
 
 Every field of the YAML can be overridden on the command line. The data is
 ``load_dataset(dataset_name, dataset_config)`` (a Hub id or a local folder written by

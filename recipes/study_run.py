@@ -33,8 +33,26 @@ IN_FLIGHT = ("PENDING", "RUNNING", "CONFIGURING", "COMPLETING", "REQUEUED", "RES
 # --------------------------------------------------------------------------- fingerprints
 
 
+# Options that change how a step runs, not what it produces: left out of the config hash.
+UNHASHED_OPTIONS = ("--judge-base-url", "--parallel", "--batch-size", "--device")
+
+
+def _semantic(command: Sequence[str]) -> list[str]:
+    out: list[str] = []
+    skip = False
+    for part in command:
+        if skip:
+            skip = False
+        elif part in UNHASHED_OPTIONS:
+            skip = True
+        elif part not in ("--no-progress", "--progress"):
+            out.append(part)
+    return out
+
+
 def config_hash(step: Step) -> str:
-    digest = hashlib.sha256(json.dumps(step.commands).encode())
+    """The step's commands (less how-to-run options) and the content of its config files."""
+    digest = hashlib.sha256(json.dumps([_semantic(c) for c in step.commands]).encode())
     for path in step.config_files:
         digest.update(f"\0{path}\0".encode())
         digest.update(path.read_bytes() if path.is_file() else b"<missing>")
