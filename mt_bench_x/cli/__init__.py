@@ -16,6 +16,7 @@ from polyglot_instruct.cli_errors import run_cli
 
 def build_app() -> typer.Typer:
     from mt_bench_x.cli import dataset as cli_dataset
+    from mt_bench_x.cli import human_eval as cli_human_eval
     from mt_bench_x.cli import judge as cli_judge
 
     app = typer.Typer(
@@ -39,6 +40,7 @@ def build_app() -> typer.Typer:
 
     cli_dataset.register(app)
     cli_judge.register(app)
+    cli_human_eval.register(app)
     return app
 
 
