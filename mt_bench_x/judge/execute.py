@@ -61,6 +61,7 @@ def judge_run(run: JudgeRun, options: CallOptions) -> list[RunStats]:
                         max_context_tokens=options.max_context_tokens,
                         max_output_tokens=options.max_tokens,
                         progress=options.progress,
+                        reference_set=plan.reference_set,
                     )
                     for plan in run.plans
                 )
