@@ -33,22 +33,24 @@ import urllib.request
 from collections import Counter
 from pathlib import Path
 
+from mt_bench_x.formats.layout import BenchFolder, BenchPaths
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_DATA = REPO_ROOT.parent / "shared" / "data" / "mt_bench_x" / "mt_bench_DE"
+DEFAULT_DATA = BenchPaths(REPO_ROOT.parent / "shared" / "data" / "mt_bench_x", "DE").root
 MODELS = [f"model-{i}" for i in range(8)]
 
 
 def build_data(source: Path, root: Path) -> Path:
     """A one-language data dir: the real questions/prompts/references, 8 models' answers."""
-    bench = root / "mt_bench_DE"
-    (bench / "reference_answer").mkdir(parents=True)
-    (bench / "model_answer").mkdir()
-    shutil.copy(source / "question.jsonl", bench / "question.jsonl")
-    shutil.copy(source / "judge_prompts.jsonl", bench / "judge_prompts.jsonl")
-    shutil.copy(source / "reference_answer" / "gpt-4.jsonl", bench / "reference_answer")
-    questions = [json.loads(line) for line in (bench / "question.jsonl").open(encoding="utf-8")]
+    bench, given = BenchPaths(root, "DE"), BenchFolder(source)
+    bench.reference_answer_dir.mkdir(parents=True)
+    bench.model_answer_dir.mkdir()
+    shutil.copy(given.question_file, bench.question_file)
+    shutil.copy(given.judge_prompts_file, bench.judge_prompts_file)
+    shutil.copy(given.reference_answer_file("gpt-4"), bench.reference_answer_file("gpt-4"))
+    questions = [json.loads(line) for line in bench.question_file.open(encoding="utf-8")]
     for model in MODELS:
-        with (bench / "model_answer" / f"{model}.jsonl").open("w", encoding="utf-8") as out:
+        with bench.model_answer_file(model).open("w", encoding="utf-8") as out:
             for q in questions:
                 turns = [f"{model} answers turn {t} of {q['question_id']}. " * 20 for t in (1, 2)]
                 record = {"question_id": q["question_id"], "model_id": model,
@@ -91,13 +93,14 @@ def judge_command(data_dir: Path, base_url: str, parallel: int, transport: str) 
 
 
 def judgment_file(data_dir: Path) -> Path:
-    return data_dir / "mt_bench_DE" / "model_judgment" / "gpt-4_single.jsonl"
+    return BenchPaths(data_dir, "DE").judgment_file("gpt-4", "single")
 
 
 def fastchat_command(python: str, data_dir: Path, parallel: int) -> list[str]:
     """FastChat's own judge (run from the folder above ``data_dir``, which it calls ``data``)."""
-    return [python, "-m", "fastchat.llm_judge.gen_judgment", "--bench-name", "mt_bench_DE",
-            "--judge-file", str(data_dir / "mt_bench_DE" / "judge_prompts.jsonl"),
+    bench = BenchPaths(data_dir, "DE")
+    return [python, "-m", "fastchat.llm_judge.gen_judgment", "--bench-name", bench.bench_name,
+            "--judge-file", str(bench.judge_prompts_file),
             "--judge-model", "gpt-4", "--mode", "single", "--parallel", str(parallel),
             "--model-list", *MODELS]  # fmt: skip
 

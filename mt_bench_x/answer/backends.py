@@ -12,7 +12,7 @@ import logging
 import os
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from mt_bench_x.formats.errors import MTBenchXError
 
@@ -63,9 +63,10 @@ class PromptFormatter:
 
     def __call__(self, conversation: Conversation) -> str:
         if self.conv_template is None:
-            return self.tokenizer.apply_chat_template(
+            text: str = self.tokenizer.apply_chat_template(
                 conversation, tokenize=False, add_generation_prompt=True
             )
+            return text
         from fastchat.conversation import get_conv_template
 
         conv = get_conv_template(self.conv_template)
@@ -76,7 +77,8 @@ class PromptFormatter:
                 role = conv.roles[0] if message["role"] == "user" else conv.roles[1]
                 conv.append_message(role, message["content"])
         conv.append_message(conv.roles[1], None)
-        return conv.get_prompt()
+        prompt: str = conv.get_prompt()
+        return prompt
 
     @property
     def add_special_tokens(self) -> bool:
@@ -138,7 +140,8 @@ class TransformersBackend:
             torch_dtype = torch.bfloat16 if self.device.startswith("cuda") else torch.float32
         else:
             torch_dtype = getattr(torch, dtype)
-        self.model = AutoModelForCausalLM.from_pretrained(model_path, dtype=torch_dtype)
+        # Any: transformers' decorated ``.to()`` hides its ``self`` from type checkers.
+        self.model = cast(Any, AutoModelForCausalLM.from_pretrained(model_path, dtype=torch_dtype))
         self.model.to(self.device)
         self.model.eval()
         self.seed = seed
@@ -248,6 +251,8 @@ class OpenAIBackend:
         try:
             response = self.client.chat.completions.create(
                 model=self.model,
+                # openai types messages as a union of TypedDicts per role; ours are plain
+                # {"role", "content"} dicts of the same shape.
                 messages=conversation,  # type: ignore[arg-type]
                 temperature=0.0 if temperature < GREEDY_BELOW else temperature,
                 max_tokens=max_new_tokens,

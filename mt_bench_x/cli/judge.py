@@ -1,21 +1,24 @@
-"""``mt-bench-x judge`` and ``mt-bench-x show`` (registered by :mod:`mt_bench_x.cli`)."""
+"""``mt-bench-x judge`` and ``mt-bench-x show`` (registered by :mod:`mt_bench_x.cli`).
+
+Each command parses its options, calls the judge or results layer, and prints. Which
+languages and models a run takes is decided in :mod:`mt_bench_x.judge.selection`; errors are
+the package's own and reach the one handler of :mod:`polyglot_instruct.cli_errors`.
+"""
 
 from __future__ import annotations
 
 import enum
 import logging
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from mt_bench_x.formats.errors import MTBenchXError
-
 if TYPE_CHECKING:  # the judge modules load only when a command runs
     from mt_bench_x.judge.client import Transport
-    from mt_bench_x.judge.plan import JudgeJob, LanguagePlan
-    from mt_bench_x.judge.runner import RunStats
+    from mt_bench_x.judge.matches import Mode
+    from mt_bench_x.judge.plan import DryRunEstimate
+    from mt_bench_x.judge.selection import JudgeRun
 
 logger = logging.getLogger(__name__)
 
@@ -37,110 +40,15 @@ class FormatChoice(str, enum.Enum):
     csv = "csv"
 
 
-def _languages(data_dir: Path, lang: str) -> list[str]:
-    from mt_bench_x.formats.layout import available_languages, normalize_lang
-
-    if lang.lower() == "all":
-        langs = available_languages(data_dir)
-        if not langs:
-            raise MTBenchXError(f"{data_dir}: no mt_bench_<LANG>/question.jsonl found")
-        return langs
-    # A language named twice (DE,de) is one: two runs would append to one judgment file.
-    return list(dict.fromkeys(normalize_lang(code) for code in lang.split(",")))
-
-
-def _answer_files(data_dir: Path, lang: str) -> list[str]:
-    """The file stems of ``model_answer/<stem>.jsonl`` in one language, sorted."""
-    from mt_bench_x.formats.layout import BenchPaths
-
-    return sorted(p.stem for p in BenchPaths(data_dir, lang).model_answer_dir.glob("*.jsonl"))
-
-
-def _model_id(data_dir: Path, lang: str, stem: str) -> str:
-    """The model id of an answer file: its records' ``model_id`` where the file is named after
-    it (``org/model`` is stored as ``org__model.jsonl``), else the stem, as FastChat does."""
-    import json
-
-    from mt_bench_x.formats.layout import BenchPaths, file_safe
-
-    path = BenchPaths(data_dir, lang).model_answer_dir / f"{stem}.jsonl"
-    with path.open(encoding="utf-8") as handle:
-        first = handle.readline()
-    try:
-        model_id = json.loads(first).get("model_id")
-    except (ValueError, AttributeError):
-        return stem
-    return model_id if isinstance(model_id, str) and file_safe(model_id) == stem else stem
-
-
-def _languages_with_answers(data_dir: Path, langs: list[str], models: list[str]) -> list[str]:
-    """``--lang all``: the languages where any of ``models`` (any model, when none is named)
-    has answers; the others are skipped with a note, none left is an error."""
-    from mt_bench_x.formats.layout import file_safe
-
-    wanted = {file_safe(model) for model in models}
-    kept = [
-        code
-        for code in langs
-        if (
-            wanted & set(_answer_files(data_dir, code)) if wanted else _answer_files(data_dir, code)
-        )
-    ]
-    if not kept:
-        who = f"for {', '.join(models)} " if models else ""
-        raise MTBenchXError(
-            f"{data_dir}: no model answers {who}in any of {', '.join(langs)} "
-            "(mt_bench_<LANG>/model_answer/<model>.jsonl; run `mt-bench-x answer` first)"
-        )
-    skipped = [code for code in langs if code not in kept]
-    if skipped:
-        typer.echo(f"--lang all: no answers in {', '.join(skipped)}; skipped", err=True)
-    return kept
-
-
-def _languages_with_judgments(
-    data_dir: Path, langs: list[str], judge_model: str, mode: ModeChoice, run: int
-) -> list[str]:
-    """``--lang all`` in ``show``: the languages that have the judgment file; the others are
-    skipped with a note (none left: the first language, whose missing file is the error)."""
-    from mt_bench_x.formats.layout import BenchPaths
-
-    kind = "single" if mode == ModeChoice.single else "pair"
-    kept = [
-        code
-        for code in langs
-        if BenchPaths(data_dir, code).judgment_file(judge_model, kind, run).is_file()
-    ]
-    if not kept:
-        return langs[:1]
-    skipped = [code for code in langs if code not in kept]
-    if skipped:
-        typer.echo(f"--lang all: no judgments in {', '.join(skipped)}; skipped", err=True)
-    return kept
-
-
-def _default_models(data_dir: Path, lang: str, mode: ModeChoice, baseline: str) -> list[str]:
-    """Every model with answers in ``lang`` (less the baseline of pairwise-baseline)."""
-    from mt_bench_x.formats.layout import BenchPaths
-
-    models = [_model_id(data_dir, lang, stem) for stem in _answer_files(data_dir, lang)]
-    if mode == ModeChoice.pairwise_baseline:
-        models = [m for m in models if m != baseline]
-    if not models:
-        where = BenchPaths(data_dir, lang).model_answer_dir
-        extra = (
-            f" besides the baseline {baseline!r}" if mode == ModeChoice.pairwise_baseline else ""
-        )
-        raise MTBenchXError(
-            f"{where}: no model answers{extra} to judge (run `mt-bench-x answer` first, "
-            "or name the models with --model-list)"
-        )
-    return models
-
-
-def _fail(error: Exception) -> typer.Exit:
-    typer.echo(f"error: {error}", err=True)
-    return typer.Exit(code=2)
+_MODES: dict[ModeChoice, Mode] = {
+    ModeChoice.single: "single",
+    ModeChoice.pairwise_baseline: "pairwise-baseline",
+    ModeChoice.pairwise_all: "pairwise-all",
+}
+_TRANSPORTS: dict[TransportChoice, Transport] = {
+    TransportChoice.aiohttp: "aiohttp",
+    TransportChoice.httpx: "httpx",
+}
 
 
 LangOpt = Annotated[str, typer.Option(help="Language code (DE), a comma list (DE,FR) or 'all'.")]
@@ -210,30 +118,22 @@ def judge(
     ] = TransportChoice.aiohttp,
 ) -> None:
     """Judge model answers with an LLM judge, per language, resumably (FastChat formats)."""
-    from mt_bench_x.judge.plan import JudgeJob, plan_language
+    from mt_bench_x.judge.execute import CallOptions, estimate_run, judge_run
+    from mt_bench_x.judge.plan import JudgeJob
+    from mt_bench_x.judge.selection import plan_judge_run
 
     for noisy in ("httpx", "httpx2", "openai"):  # one INFO line per HTTP request otherwise
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    models = list(model_list or []) + list(ctx.args)
-    try:
-        langs = _languages(data_dir, lang)
-        if lang.lower() == "all":
-            langs = _languages_with_answers(data_dir, langs, models)
-        if not models:
-            models = _default_models(data_dir, langs[0], mode, baseline_model)
-        job = JudgeJob(
-            mode=mode.value,  # type: ignore[arg-type]
-            judge_model=judge_model,
-            models=tuple(models),
-            baseline=baseline_model,
-            reference_set=reference_set,
-            run=run,
-            both_bad=both_bad,
-            first_n=first_n,
-        )
-        plans = [plan_language(data_dir, code, job) for code in langs]
-    except (MTBenchXError, ValueError) as error:
-        raise _fail(error) from None
+    job = JudgeJob(
+        mode=_MODES[mode],
+        judge_model=judge_model,
+        models=tuple(list(model_list or []) + list(ctx.args)),
+        baseline=baseline_model,
+        reference_set=reference_set,
+        run=run,
+        both_bad=both_bad,
+        first_n=first_n,
+    )
     options = CallOptions(
         base_url=judge_base_url,
         parallel=parallel,
@@ -241,20 +141,18 @@ def judge(
         max_retries=max_retries,
         max_context_tokens=max_judge_context_tokens,
         progress=progress,
-        transport=http_transport.value,  # type: ignore[arg-type]
+        transport=_TRANSPORTS[http_transport],
     )
+    planned = plan_judge_run(data_dir, lang, job)
+    if planned.skipped:
+        typer.echo(f"--lang all: no answers in {', '.join(planned.skipped)}; skipped", err=True)
     if dry_run:
-        try:
-            _print_dry_run(plans, job, options, output_tokens_per_call, input_price, output_price)
-        except (MTBenchXError, ValueError) as error:
-            raise _fail(error) from None
+        estimates = estimate_run(planned, options, output_tokens_per_call)
+        _print_dry_run(planned, estimates, input_price, output_price)
         return
-    try:
-        stats = _run(plans, job, options)
-    except (MTBenchXError, ValueError) as error:
-        raise _fail(error) from None
+    stats = judge_run(planned, options)
     api_errors = 0
-    for plan, stat in zip(plans, stats, strict=True):
+    for plan, stat in zip(planned.plans, stats, strict=True):
         api_errors += stat.api_errors
         typer.echo(
             f"{plan.paths.lang}: {stat.written} judged, {stat.already_done} already done, "
@@ -273,75 +171,16 @@ def judge(
         raise typer.Exit(code=1)
 
 
-@dataclass(frozen=True)
-class CallOptions:
-    """How the judge is called (the options of ``judge`` that do not pick the matches)."""
-
-    base_url: str | None
-    parallel: int
-    max_tokens: int
-    max_retries: int
-    max_context_tokens: int | None
-    progress: bool
-    transport: Transport
-
-
-def _run(plans: list[LanguagePlan], job: JudgeJob, options: CallOptions) -> list[RunStats]:
-    """Judge every language's matches through one client (one ``--parallel`` budget)."""
-    import asyncio
-
-    from mt_bench_x.judge.client import JudgeClient, RetryPolicy
-    from mt_bench_x.judge.runner import judge_matches
-
-    async def main() -> list[RunStats]:
-        client = JudgeClient(
-            job.judge_model,
-            base_url=options.base_url,
-            max_tokens=options.max_tokens,
-            retry=RetryPolicy(max_retries=options.max_retries),
-            parallel=options.parallel,
-            transport=options.transport,
-        )
-        async with client:
-            return await asyncio.gather(
-                *(
-                    judge_matches(
-                        plan.matches,
-                        client,
-                        plan.output,
-                        judge_model=job.judge_model,
-                        run=job.run,
-                        max_context_tokens=options.max_context_tokens,
-                        max_output_tokens=options.max_tokens,
-                        progress=options.progress,
-                    )
-                    for plan in plans
-                )
-            )
-
-    return asyncio.run(main())
-
-
 def _print_dry_run(
-    plans: list[LanguagePlan],
-    job: JudgeJob,
-    options: CallOptions,
-    output_tokens_per_call: int,
+    planned: JudgeRun,
+    estimates: list[DryRunEstimate],
     input_price: float,
     output_price: float,
 ) -> None:
-    from mt_bench_x.judge.plan import estimate_plan
-
+    job = planned.job
     total_calls = total_in = total_out = 0
     total_cost = 0.0
-    for plan in plans:
-        estimate = estimate_plan(
-            plan,
-            job.run,
-            output_tokens_per_call=min(output_tokens_per_call, options.max_tokens),
-            max_context_tokens=options.max_context_tokens,
-            max_output_tokens=options.max_tokens,
-        )
+    for plan, estimate in zip(planned.plans, estimates, strict=True):
         cost = estimate.cost(input_price, output_price)
         total_calls += estimate.calls
         total_in += estimate.input_tokens
@@ -375,22 +214,17 @@ def show(
     """Scores per model x language x category x turn, cross-lingual averages, win rates."""
     from mt_bench_x.results import show as results
 
-    try:
-        langs = _languages(data_dir, lang)
-        if lang.lower() == "all":
-            langs = _languages_with_judgments(data_dir, langs, judge_model, mode, run)
-        baseline = baseline_model if mode == ModeChoice.pairwise_baseline else None
-        report = results.build_report(
-            data_dir,
-            langs,
-            mode=mode.value,
-            judge_model=judge_model,
-            run=run,
-            models=(list(model_list or []) + list(ctx.args)) or None,
-            baseline=baseline,
-        )
-    except (MTBenchXError, ValueError) as error:
-        raise _fail(error) from None
+    report, skipped = results.report_for(
+        data_dir,
+        lang,
+        mode=mode.value,
+        judge_model=judge_model,
+        run=run,
+        models=(list(model_list or []) + list(ctx.args)) or None,
+        baseline=baseline_model if mode == ModeChoice.pairwise_baseline else None,
+    )
+    if skipped:
+        typer.echo(f"--lang all: no judgments in {', '.join(skipped)}; skipped", err=True)
     typer.echo(results.render(report, output_format.value), nl=False)
 
 

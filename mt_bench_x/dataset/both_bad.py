@@ -4,35 +4,62 @@ Every pairwise prompt of a language (``pair-v2``, ``pair-math-v1``, their ``-mul
 forms, ...) gets a sibling named ``<name>-both-bad``: the same template, and the same system
 prompt followed by one sentence of this project's own that adds the ``[[D]]`` verdict. The
 sentence sits at the end of the system prompt, right after the input's own verdict list, so the
-derivation does not depend on how a translation phrased that list. Languages without a sentence
-here get one by translating the English sentence (``mt-bench-x build --from-fastchat``) or from
-``--both-bad-clause LANG=TEXT``.
+derivation does not depend on how a translation phrased that list. The sentences are data
+(``mt_bench_x/dataset/data/both_bad_clauses.json``, shipped with the package); languages
+without a sentence there get one by translating the English sentence
+(``mt-bench-x build --from-fastchat``) or from ``--both-bad-clause LANG=TEXT``.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from dataclasses import replace
+from importlib import resources
+from types import MappingProxyType
 
-from mt_bench_x.formats.judge_prompts import JudgePrompt
+from mt_bench_x.formats.errors import MTBenchXError
+from mt_bench_x.formats.judge_prompts import (
+    BOTH_BAD_SUFFIX,
+    BOTH_BAD_VERDICT,
+    JudgePrompt,
+    both_bad_name,
+)
 
-BOTH_BAD_VERDICT = "[[D]]"
-BOTH_BAD_SUFFIX = "-both-bad"
+__all__ = [
+    "BOTH_BAD_CLAUSES",
+    "BOTH_BAD_SUFFIX",
+    "BOTH_BAD_VERDICT",
+    "both_bad_name",
+    "derive_both_bad",
+    "load_both_bad_clauses",
+    "with_both_bad",
+]
 
-#: This project's sentence per language; each keeps ``"[[D]]"`` literally.
-BOTH_BAD_CLAUSES: dict[str, str] = {
-    "EN": 'If both answers are equally bad, output "[[D]]" instead.',
-    "DE": 'Wenn beide Antworten gleich schlecht sind, geben Sie stattdessen "[[D]]" aus.',
-    "FR": (
-        "Si les deux réponses sont aussi mauvaises l'une que l'autre, indiquez plutôt \"[[D]]\"."
-    ),
-    "IT": 'Se entrambe le risposte sono ugualmente scadenti, indichi invece "[[D]]".',
-    "ES": 'Si ambas respuestas son igual de malas, indique en su lugar "[[D]]".',
-}
+#: The package data file with this project's sentence per language (language code -> text).
+CLAUSES_RESOURCE = "data/both_bad_clauses.json"
 
 
-def both_bad_name(name: str) -> str:
-    """The name of the derived prompt: ``pair-v2`` -> ``pair-v2-both-bad``."""
-    return f"{name}{BOTH_BAD_SUFFIX}"
+def load_both_bad_clauses() -> dict[str, str]:
+    """This project's ``[[D]]`` sentence per language, read from the package data file; each
+    sentence keeps ``"[[D]]"`` literally."""
+    source = resources.files("mt_bench_x.dataset").joinpath(CLAUSES_RESOURCE)
+    data = json.loads(source.read_text(encoding="utf-8"))
+    if not isinstance(data, dict):
+        raise MTBenchXError(f"{CLAUSES_RESOURCE}: expected a JSON object of language -> sentence")
+    clauses: dict[str, str] = {}
+    for lang, text in data.items():
+        if not isinstance(text, str) or BOTH_BAD_VERDICT not in text:
+            raise MTBenchXError(
+                f"{CLAUSES_RESOURCE}: the sentence for {lang} must be a string containing "
+                f"{BOTH_BAD_VERDICT}, found {text!r:.60}"
+            )
+        clauses[lang] = text
+    return clauses
+
+
+#: This project's sentence per language (read-only; see :func:`load_both_bad_clauses`).
+BOTH_BAD_CLAUSES: Mapping[str, str] = MappingProxyType(load_both_bad_clauses())
 
 
 def derive_both_bad(prompt: JudgePrompt, clause: str) -> JudgePrompt:

@@ -25,6 +25,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from mt_bench_x.dataset.benchmark import Benchmark, LanguageBench, check_parallel, order_languages
 from mt_bench_x.dataset.both_bad import BOTH_BAD_CLAUSES, BOTH_BAD_VERDICT, with_both_bad
@@ -32,7 +33,12 @@ from mt_bench_x.dataset.corrections import CorrectionReport, apply_corrections, 
 from mt_bench_x.formats.errors import InputFileError, MTBenchXError
 from mt_bench_x.formats.jsonl import iter_jsonl
 from mt_bench_x.formats.judge_prompts import JudgePrompt, load_judge_prompts
-from mt_bench_x.formats.layout import BenchPaths, available_languages, normalize_lang
+from mt_bench_x.formats.layout import (
+    BenchFolder,
+    BenchPaths,
+    available_languages,
+    normalize_lang,
+)
 from mt_bench_x.formats.questions import (
     AnswerRecord,
     Question,
@@ -64,7 +70,7 @@ class BuildResult:
 def _reference_sets(folder: Path) -> dict[str, list[AnswerRecord]]:
     return {
         file.stem: load_answer_records(file)
-        for file in sorted((folder / "reference_answer").glob("*.jsonl"))
+        for file in BenchFolder(folder).reference_answer_files()
     }
 
 
@@ -94,7 +100,8 @@ def _published_corrected(path: Path) -> set[int]:
     numbers: set[int] = set()
     for line, record in iter_jsonl(path):
         try:
-            numbers.add(question_number(record.get("question_id")))
+            question_id: Any = record.get("question_id")
+            numbers.add(question_number(question_id))
         except ValueError as error:
             raise InputFileError(str(path), f"question_id: {error}", line=line) from None
     return numbers
@@ -167,11 +174,12 @@ def _check(benchmark: Benchmark) -> None:
 def _fastchat_prompts_file(folder: Path, given: Path | None) -> Path:
     if given is not None:
         return Path(given)
-    for candidate in (folder / "judge_prompts.jsonl", folder.parent / "judge_prompts.jsonl"):
+    bench = BenchFolder(folder)
+    for candidate in (bench.judge_prompts_file, bench.shared_judge_prompts_file):
         if candidate.is_file():
             return candidate
     raise InputFileError(
-        str(folder / "judge_prompts.jsonl"),
+        str(bench.judge_prompts_file),
         "file not found (FastChat keeps it in data/, one level above data/mt_bench; "
         "pass --judge-prompts FILE)",
     )
@@ -294,7 +302,7 @@ def from_fastchat(
 ) -> BuildResult:
     """Translate FastChat's English MT-Bench into ``langs`` and apply corrections."""
     folder = Path(folder)
-    questions = load_questions(folder / "question.jsonl")
+    questions = load_questions(BenchFolder(folder).question_file)
     references = _reference_sets(folder)
     prompts = load_judge_prompts(_fastchat_prompts_file(folder, judge_prompts_file))
     targets = [normalize_lang(lang) for lang in langs if normalize_lang(lang) != SOURCE_LANG]

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from mt_bench_x.formats.errors import InputFileError
 from mt_bench_x.formats.jsonl import iter_jsonl
-from mt_bench_x.formats.layout import BENCH_PREFIX, normalize_lang
+from mt_bench_x.formats.layout import BENCH_PREFIX, normalize_lang, question_files_below
 from mt_bench_x.formats.questions import (
     Question,
     _raw_lines,
@@ -77,9 +77,7 @@ def correction_files(paths: list[Path]) -> list[Path]:
     files: list[Path] = []
     for path in map(Path, paths):
         if path.is_dir():
-            found = sorted(path.glob("*.jsonl")) + sorted(
-                path.glob(f"{BENCH_PREFIX}*/question.jsonl")
-            )
+            found = sorted(path.glob("*.jsonl")) + question_files_below(path)
             if not found:
                 raise InputFileError(
                     str(path), "no corrections found (expected *.jsonl or mt_bench_<LANG>/...)"
@@ -144,11 +142,11 @@ def apply_corrections(
             )
     out: list[Question] = []
     for question in questions:
-        correction = corrections.get(question.number)
-        if correction is None:
+        found = corrections.get(question.number)
+        if found is None:
             out.append(question)
             continue
-        edited = correction.question
+        edited = found.question
         if question_to_record(replace(edited, question_id=question.question_id)) == (
             question_to_record(question)
         ):

@@ -305,7 +305,10 @@ def _read_repo(source: str, langs: list[str] | None, cache_dir: str | None) -> B
         raise MTBenchXError(f"{source} has no config for {missing} (it has {available})")
 
     def load(config: str) -> list[dict[str, Any]]:
-        return datasets.load_dataset(source, config, split=SPLIT, cache_dir=cache_dir).to_list()
+        rows: list[dict[str, Any]] = datasets.load_dataset(
+            source, config, split=SPLIT, cache_dir=cache_dir
+        ).to_list()
+        return rows
 
     references = load(REFERENCE_CONFIG) if REFERENCE_CONFIG in names else []
     prompts = load(PROMPTS_CONFIG) if PROMPTS_CONFIG in names else []

@@ -18,3 +18,15 @@ class InputFileError(MTBenchXError):
         self.problem = problem
         where = path if line is None else f"{path}:{line}"
         super().__init__(f"{where}: {problem}")
+
+
+class LanguageCodeError(MTBenchXError, ValueError):
+    """A language code that is not of the shape ``EN`` / ``PT-BR``."""
+
+
+class SelectionError(MTBenchXError, ValueError):
+    """A judge mode, model list or baseline that leaves nothing to judge."""
+
+
+class JudgeOptionError(MTBenchXError, ValueError):
+    """Judge options that cannot work (e.g. a context too small for the prompt alone)."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -181,3 +181,14 @@ class JsonlAppender:
         if self._handle is not None:
             self._handle.close()
             self._handle = None
+
+
+def write_lines_atomic(path: Path, lines: Iterable[str]) -> None:
+    """Write text lines (each followed by ``\\n``) to a temporary file renamed into place."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    with tmp.open("w", encoding="utf-8", newline="") as handle:
+        for text in lines:
+            handle.write(text + "\n")
+    os.replace(tmp, path)

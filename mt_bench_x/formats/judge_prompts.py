@@ -3,19 +3,28 @@
 Fields: ``name``, ``type`` (``single`` | ``pairwise``), ``system_prompt``, ``prompt_template``,
 ``description``, ``category``, ``output_format``. Extra fields are kept. The texts are input
 data supplied by the user (FastChat's file or a translation of it); nothing here ships them.
+
+This module is the one owner of judge prompt records: their fields, reading and writing them,
+and the naming of the pairwise prompts with the ``[[D]]`` "both are equally bad" verdict
+(``<name>-both-bad``). :mod:`mt_bench_x.dataset.both_bad` derives those prompts,
+:mod:`mt_bench_x.judge.prompts` picks the prompt a game uses.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from mt_bench_x.formats.errors import InputFileError
-from mt_bench_x.formats.jsonl import iter_jsonl
-from mt_bench_x.formats.questions import write_lines_atomic
+from mt_bench_x.formats.jsonl import iter_jsonl, write_lines_atomic
+
+#: The fourth pairwise verdict: both answers are equally bad.
+BOTH_BAD_VERDICT = "[[D]]"
+#: Appended to a pairwise prompt's name for its ``[[D]]`` sibling (``pair-v2-both-bad``).
+BOTH_BAD_SUFFIX = "-both-bad"
 
 PROMPT_TYPES: tuple[str, ...] = ("single", "pairwise")
 _TEXT_FIELDS = ("name", "type", "system_prompt", "prompt_template")
@@ -89,10 +98,15 @@ def judge_prompt_from_record(record: dict[str, Any], path: Path, line: int) -> J
     )
 
 
-def load_judge_prompts(path: Path) -> list[JudgePrompt]:
-    """Read a ``judge_prompts.jsonl``; names must be unique."""
+def both_bad_name(name: str) -> str:
+    """The name of a pairwise prompt's ``[[D]]`` sibling: ``pair-v2`` -> ``pair-v2-both-bad``."""
+    return f"{name}{BOTH_BAD_SUFFIX}"
+
+
+def iter_judge_prompts(path: Path) -> Iterator[tuple[int, JudgePrompt]]:
+    """``(file line, prompt)`` for each prompt of a ``judge_prompts.jsonl`` (lines 1-based, as
+    an editor counts them); names must be unique."""
     path = Path(path)
-    prompts: list[JudgePrompt] = []
     seen: dict[str, int] = {}
     for line, record in iter_jsonl(path):
         prompt = judge_prompt_from_record(record, path, line)
@@ -103,8 +117,12 @@ def load_judge_prompts(path: Path) -> list[JudgePrompt]:
                 line=line,
             )
         seen[prompt.name] = line
-        prompts.append(prompt)
-    return prompts
+        yield line, prompt
+
+
+def load_judge_prompts(path: Path) -> list[JudgePrompt]:
+    """Read a ``judge_prompts.jsonl``; names must be unique."""
+    return [prompt for _, prompt in iter_judge_prompts(path)]
 
 
 def write_judge_prompts(path: Path, prompts: Iterable[JudgePrompt]) -> None:

@@ -24,13 +24,12 @@ failure in ``show``.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from mt_bench_x.formats.errors import InputFileError
 from mt_bench_x.formats.jsonl import iter_jsonl
-from mt_bench_x.judge.matches import ResumeKey, resume_key
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +37,20 @@ API_ERROR_OUTPUT = "$ERROR$"
 ERROR_WINNER = "error"
 WINNERS_GAME1 = {"A": "model_1", "B": "model_2", "C": "tie", "D": "tie"}
 WINNERS_GAME2 = {"A": "model_2", "B": "model_1", "C": "tie", "D": "tie"}
+
+
+#: (question id as text, models, turn, prompt name, run): what makes a judgment "done".
+ResumeKey = tuple[str, tuple[str, ...], int, str, int]
+
+
+def resume_key(
+    question_id: object, models: Sequence[str], turn: int, prompt_name: str, run: int
+) -> ResumeKey:
+    """The key of a judgment. A pair is judged in both orders, so ``(A, B)`` and ``(B, A)``
+    are one judgment: its models are sorted, and ``--model-list B A`` after ``A B`` pays
+    nothing again."""
+    key_models = tuple(sorted(models)) if len(models) == 2 else tuple(models)
+    return (str(question_id), key_models, int(turn), str(prompt_name), int(run))
 
 
 def record_models(record: dict[str, Any]) -> tuple[str, ...]:

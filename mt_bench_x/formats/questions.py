@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import time
 import uuid
@@ -22,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from mt_bench_x.formats.errors import InputFileError
-from mt_bench_x.formats.jsonl import iter_jsonl
+from mt_bench_x.formats.jsonl import iter_jsonl, write_lines_atomic
 from mt_bench_x.formats.layout import BenchPaths, file_safe
 
 logger = logging.getLogger(__name__)
@@ -104,7 +103,8 @@ def _check_id(value: Any, path: Path, line: int) -> QuestionId:
         question_number(value)
     except ValueError as error:
         raise InputFileError(str(path), f"question_id: {error}", line=line) from None
-    return value
+    checked: QuestionId = value
+    return checked
 
 
 def _check_strings(value: Any, what: str, path: Path, line: int, count: int | None) -> list[str]:
@@ -175,17 +175,6 @@ def _line_for(record: dict[str, Any], source_line: str | None) -> str:
         except json.JSONDecodeError:
             pass
     return json.dumps(record, ensure_ascii=False)
-
-
-def write_lines_atomic(path: Path, lines: Iterable[str]) -> None:
-    """Write text lines (each followed by ``\\n``) to a temporary file renamed into place."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    with tmp.open("w", encoding="utf-8", newline="") as handle:
-        for text in lines:
-            handle.write(text + "\n")
-    os.replace(tmp, path)
 
 
 def write_questions(path: Path, questions: Iterable[Question]) -> None:
@@ -324,7 +313,7 @@ def load_model_answers(
     file name, as FastChat does.
     """
     if model_ids is None:
-        files = sorted(paths.model_answer_dir.glob("*.jsonl"))
+        files = paths.model_answer_files()
         return {file.stem: _turns_by_number(file, paths.lang) for file in files}
     answers: dict[str, dict[int, list[str]]] = {}
     for model_id in model_ids:

@@ -11,7 +11,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from mt_bench_x.formats.errors import MTBenchXError
+from mt_bench_x.formats.errors import MTBenchXError, SelectionError
+from mt_bench_x.formats.judgments import ResumeKey, resume_key
+from mt_bench_x.formats.layout import JUDGE_PROMPTS_NAME
 from mt_bench_x.formats.questions import Question
 from mt_bench_x.judge.prompts import JudgePrompt, PromptType, choose_prompt, uses_reference
 
@@ -19,8 +21,17 @@ Mode = Literal["single", "pairwise-baseline", "pairwise-all"]
 MODES: tuple[str, ...] = ("single", "pairwise-baseline", "pairwise-all")
 TURNS: tuple[int, ...] = (1, 2)
 
-#: (question id as text, models, turn, prompt name, run): what makes a judgment "done".
-ResumeKey = tuple[str, tuple[str, ...], int, str, int]
+__all__ = [
+    "MODES",
+    "TURNS",
+    "Match",
+    "MissingDataError",
+    "Mode",
+    "ResumeKey",
+    "make_matches",
+    "model_pairs",
+    "resume_key",
+]
 
 
 class MissingDataError(MTBenchXError):
@@ -74,22 +85,13 @@ class Match:
         return values
 
 
-def resume_key(
-    question_id: object, models: Sequence[str], turn: int, prompt_name: str, run: int
-) -> ResumeKey:
-    """The key of a judgment. A pair is judged in both orders, so ``(A, B)`` and ``(B, A)``
-    are one judgment: its models are sorted, and ``--model-list B A`` after ``A B`` pays
-    nothing again."""
-    key_models = tuple(sorted(models)) if len(models) == 2 else tuple(models)
-    return (str(question_id), key_models, int(turn), str(prompt_name), int(run))
-
-
 def model_pairs(mode: Mode, models: Sequence[str], baseline: str | None) -> list[tuple[str, ...]]:
     """The model tuples of a mode: ``(m,)``, ``(m, baseline)`` or every ``(m_i, m_j), i < j``.
 
-    A mode left with nothing to judge (no model; pairwise with one model) is a ``ValueError``
-    rather than a run that judges nothing and reports success. A model named twice counts
-    once (it would otherwise be judged twice, or against itself).
+    A mode left with nothing to judge (no model; pairwise with one model) is a
+    :class:`~mt_bench_x.formats.errors.SelectionError` (a ``ValueError``) rather than a run
+    that judges nothing and reports success. A model named twice counts once (it would
+    otherwise be judged twice, or against itself).
     """
     models = list(dict.fromkeys(models))
     if mode == "single":
@@ -97,16 +99,16 @@ def model_pairs(mode: Mode, models: Sequence[str], baseline: str | None) -> list
         needed = "at least one model"
     elif mode == "pairwise-baseline":
         if not baseline:
-            raise ValueError("pairwise-baseline needs a baseline model")
+            raise SelectionError("pairwise-baseline needs a baseline model")
         tuples = [(model, baseline) for model in models if model != baseline]
         needed = f"a model other than the baseline {baseline!r}"
     elif mode == "pairwise-all":
         tuples = [(a, b) for i, a in enumerate(models) for b in models[i + 1 :]]
         needed = "at least two models"
     else:
-        raise ValueError(f"mode {mode!r}: expected one of {', '.join(MODES)}")
+        raise SelectionError(f"mode {mode!r}: expected one of {', '.join(MODES)}")
     if not tuples:
-        raise ValueError(f"{mode} needs {needed}; got {list(models)}")
+        raise SelectionError(f"{mode} needs {needed}; got {list(models)}")
     return tuples
 
 
@@ -121,7 +123,7 @@ def make_matches(
     baseline: str | None = None,
     both_bad: bool = False,
     turns: Sequence[int] = TURNS,
-    prompt_source: str = "judge_prompts.jsonl",
+    prompt_source: str = JUDGE_PROMPTS_NAME,
 ) -> list[Match]:
     """Every match of a mode, question by question, turn by turn, model tuple by tuple.
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from mt_bench_x.formats.errors import InputFileError
 from mt_bench_x.formats.judgments import done_keys
-from mt_bench_x.formats.layout import BenchPaths
+from mt_bench_x.formats.layout import BenchPaths, JudgmentKind
 from mt_bench_x.formats.questions import load_model_answers, load_questions, load_reference_answers
 from mt_bench_x.judge.matches import Match, MissingDataError, Mode, make_matches
 from mt_bench_x.judge.prompts import has_both_bad_prompts, load_prompts
@@ -39,7 +39,7 @@ class JudgeJob:
     first_n: int | None = None
 
     @property
-    def kind(self) -> str:
+    def kind(self) -> JudgmentKind:
         return "single" if self.mode == "single" else "pair"
 
 
@@ -91,7 +91,7 @@ def plan_language(data_dir: Path, lang: str, job: JudgeJob) -> LanguagePlan:
     except MissingDataError as error:
         where = reference_file if "reference" in str(error) else paths.model_answer_dir
         raise InputFileError(str(where), str(error)) from None
-    output = paths.judgment_file(job.judge_model, job.kind, job.run)  # type: ignore[arg-type]
+    output = paths.judgment_file(job.judge_model, job.kind, job.run)
     return LanguagePlan(paths, matches, output)
 
 

@@ -18,9 +18,14 @@ import string
 from pathlib import Path
 from typing import Literal
 
-from mt_bench_x.dataset.both_bad import BOTH_BAD_SUFFIX, BOTH_BAD_VERDICT
 from mt_bench_x.formats.errors import InputFileError
-from mt_bench_x.formats.judge_prompts import JudgePrompt, load_judge_prompts
+from mt_bench_x.formats.judge_prompts import (
+    BOTH_BAD_VERDICT,
+    JudgePrompt,
+    both_bad_name,
+    iter_judge_prompts,
+)
+from mt_bench_x.formats.layout import JUDGE_PROMPTS_NAME
 
 PromptType = Literal["single", "pairwise"]
 
@@ -64,15 +69,16 @@ def prompt_hash(system_prompt: str, user_prompt: str) -> str:
 def load_prompts(path: Path) -> dict[str, JudgePrompt]:
     """The prompts of a ``judge_prompts.jsonl`` by name; a template ``str.format`` cannot read
     is an error naming the file and line."""
-    prompts = load_judge_prompts(path)
-    for line, prompt in enumerate(prompts, start=1):
+    prompts: dict[str, JudgePrompt] = {}
+    for line, prompt in iter_judge_prompts(path):
         try:
             template_fields(prompt)
         except ValueError as error:
             raise InputFileError(
                 str(path), f"prompt_template of {prompt.name!r}: {error}", line=line
             ) from None
-    return {prompt.name: prompt for prompt in prompts}
+        prompts[prompt.name] = prompt
+    return prompts
 
 
 def prompt_name(kind: PromptType, category: str, turn: int, *, both_bad: bool = False) -> str:
@@ -85,14 +91,14 @@ def prompt_name(kind: PromptType, category: str, turn: int, *, both_bad: bool = 
     if turn == 2:
         name += "-multi-turn"
     if kind == "pairwise" and both_bad:
-        name += BOTH_BAD_SUFFIX
+        name = both_bad_name(name)
     return name
 
 
 def has_both_bad_prompts(prompts: dict[str, JudgePrompt]) -> bool:
     """Whether every pairwise prompt has its ``-both-bad`` variant in ``prompts``."""
     names = [prompt_name("pairwise", cat, turn) for cat in ("writing", "math") for turn in (1, 2)]
-    return all(f"{name}{BOTH_BAD_SUFFIX}" in prompts for name in names)
+    return all(both_bad_name(name) in prompts for name in names)
 
 
 def choose_prompt(
@@ -102,7 +108,7 @@ def choose_prompt(
     turn: int,
     *,
     both_bad: bool = False,
-    source: str = "judge_prompts.jsonl",
+    source: str = JUDGE_PROMPTS_NAME,
 ) -> JudgePrompt:
     """The prompt a game uses; a missing one is an error that names the file and the name."""
     name = prompt_name(kind, category, turn, both_bad=both_bad)

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import math
 
+from mt_bench_x.formats.errors import JudgeOptionError
+
 BYTES_PER_TOKEN = 3
 TRUNCATION_MARK = "\n[... answer truncated to fit the judge's context ...]"
 #: Tokens for chat formatting around the system and user messages.
@@ -65,7 +67,7 @@ def fit_answers(
     budget = max_context_tokens - fixed
     mark_tokens = estimate_tokens(TRUNCATION_MARK)
     if budget < mark_tokens * len(answers):
-        raise ValueError(
+        raise JudgeOptionError(
             f"the judge prompt needs about {fixed} tokens before any answer "
             f"(incl. {max_output_tokens} for the reply); --max-judge-context-tokens "
             f"{max_context_tokens} leaves no room for the answers"

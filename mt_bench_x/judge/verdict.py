@@ -36,6 +36,7 @@ _SINGLE = re.compile(r"(?<!\[)\[\s*(\d{1,3}(?:[.,]\d+)?)\s*\](?!\])")
 #: A signed number is a token too, so that a last ``[[-2]]`` is out of range, not skipped.
 _NUMBER = re.compile(r"^([-+\u2212]?\d{1,3}(?:[.,]\d+)?)(?:\s*/\s*10)?$")
 _PAIR = re.compile(r"\[\[\s*([ABCD])\s*\]\]")
+_PAIR_VERDICTS: dict[str, PairVerdict] = {"A": "A", "B": "B", "C": "C", "D": "D"}
 
 
 def _is_quoted(text: str, start: int, end: int) -> bool:
@@ -100,4 +101,4 @@ def parse_pair(text: str, *, allow_both_bad: bool = True) -> PairVerdict | None:
     chosen = _pick_last(tokens)
     if chosen is None or (chosen == "D" and not allow_both_bad):
         return None
-    return chosen  # type: ignore[return-value]
+    return _PAIR_VERDICTS[chosen]

@@ -28,8 +28,9 @@ from typing import Any
 
 from mt_bench_x.formats.errors import InputFileError
 from mt_bench_x.formats.judgments import is_api_error, iter_judgments, record_key, record_models
-from mt_bench_x.formats.layout import BenchPaths
+from mt_bench_x.formats.layout import BenchPaths, JudgmentKind
 from mt_bench_x.formats.questions import load_questions, question_number
+from mt_bench_x.judge.selection import ALL_LANGUAGES, LanguageChoice, parse_languages
 
 ALL = "all"
 SINGLE_COLUMNS = (
@@ -157,7 +158,7 @@ def pair_outcome(record: dict[str, Any]) -> str:
     if record.get("g1_verdict") == "D" and record.get("g2_verdict") == "D":
         return "both_bad"
     if g1 == g2 and g1 in ("model_1", "model_2"):
-        return g1
+        return str(g1)
     return "tie"
 
 
@@ -231,13 +232,13 @@ def build_report(
     baseline: str | None = None,
 ) -> dict[str, Any]:
     """Rows for every language and the cross-lingual rows (see the module docstring)."""
-    kind = "single" if mode == "single" else "pair"
+    kind: JudgmentKind = "single" if mode == "single" else "pair"
     rows: list[dict[str, Any]] = []
     files: list[str] = []
     present: set[str] = set()
     for lang in langs:
         paths = BenchPaths(data_dir, lang)
-        path = paths.judgment_file(judge_model, kind, run)  # type: ignore[arg-type]
+        path = paths.judgment_file(judge_model, kind, run)
         records = latest_judgments(path)
         files.append(str(path))
         present.update(model for record in records for model in record_models(record))
@@ -263,6 +264,53 @@ def build_report(
         "columns": list(SINGLE_COLUMNS if kind == "single" else PAIR_COLUMNS),
         "rows": rows,
     }
+
+
+def languages_with_judgments(
+    data_dir: Path, langs: list[str], *, mode: str, judge_model: str, run: int
+) -> LanguageChoice:
+    """The languages that have the judgment file; none left: the first language, whose
+    missing file is then the error :func:`build_report` names."""
+    kind: JudgmentKind = "single" if mode == "single" else "pair"
+    kept = [
+        code
+        for code in langs
+        if BenchPaths(data_dir, code).judgment_file(judge_model, kind, run).is_file()
+    ]
+    if not kept:
+        return LanguageChoice(langs[:1], [])
+    return LanguageChoice(kept, [code for code in langs if code not in kept])
+
+
+def report_for(
+    data_dir: Path,
+    lang_spec: str,
+    *,
+    mode: str,
+    judge_model: str,
+    run: int = 0,
+    models: list[str] | None = None,
+    baseline: str | None = None,
+) -> tuple[dict[str, Any], list[str]]:
+    """The report for ``lang_spec`` (``DE``, ``DE,FR`` or ``all``) and the languages ``all``
+    skipped for want of a judgment file."""
+    langs = parse_languages(data_dir, lang_spec)
+    skipped: list[str] = []
+    if lang_spec.lower() == ALL_LANGUAGES:
+        choice = languages_with_judgments(
+            data_dir, langs, mode=mode, judge_model=judge_model, run=run
+        )
+        langs, skipped = choice.langs, choice.skipped
+    report = build_report(
+        data_dir,
+        langs,
+        mode=mode,
+        judge_model=judge_model,
+        run=run,
+        models=models,
+        baseline=baseline,
+    )
+    return report, skipped
 
 
 def _selection(models: list[str] | None, baseline: str | None) -> str:

@@ -17,6 +17,8 @@ DATA="$DEMO_OUT/mt_bench_data"
 JUDGE="sft-tiny"              # the checkpoint folder under $DEMO_OUT, served as the judge
 MODELS=(sft-tiny sft-tiny-b)  # the answers written by the dataset stage
 FIRST_N="${JUDGE_DEMO_FIRST_N:-3}"   # stage 30 answers the first N questions
+# The reference set stage 30 exported (gpt-4 for the published data, sample for the sample).
+REFERENCE_SET="$(basename "$(find "$DATA/mt_bench_DE/reference_answer" -name '*.jsonl' | sort | head -n 1)" .jsonl)"
 for model in "${MODELS[@]}"; do
   for lang in DE EN; do
     test -f "$DATA/mt_bench_$lang/model_answer/$model.jsonl" || {
@@ -57,7 +59,8 @@ judge() {
   env -u OPENAI_API_KEY -u OPENAI_BASE_URL mt-bench-x judge --lang all --judge-model "$JUDGE" \
     --model-list "${MODELS[@]}" --data-dir "$DATA" \
     --judge-base-url "http://127.0.0.1:$PORT/v1" --parallel 2 --first-n "$FIRST_N" \
-    --max-tokens 24 --max-judge-context-tokens 2048 --no-progress "$@"
+    --reference-set "$REFERENCE_SET" --max-tokens 24 --max-judge-context-tokens 2048 \
+    --no-progress "$@"
 }
 
 echo

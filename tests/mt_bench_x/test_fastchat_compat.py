@@ -9,9 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from mt_bench_x.cli import build_app
+from tests.mt_bench_x.cli_runner import run_mt_bench_x
 from tests.mt_bench_x.judge_fixtures import judge_reply, last_marks, make_data_dir
 from tests.servers.openai_server import OpenAICompatibleServer
 
@@ -20,7 +19,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def cli(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(build_app(), list(args), env={"OPENAI_API_KEY": "test"})
+    result = run_mt_bench_x(list(args), env={"OPENAI_API_KEY": "test"})
     return result.exit_code, result.output
 
 

@@ -12,10 +12,9 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from mt_bench_x.cli import build_app
 from mt_bench_x.formats.judgments import record_key
+from tests.mt_bench_x.cli_runner import run_mt_bench_x
 from tests.mt_bench_x.judge_fixtures import (
     dump,
     judge_reply,
@@ -43,7 +42,7 @@ def judge_cli(data_dir: Path, base_url: str, *extra: str, lang: str = "DE") -> t
         "--no-progress",
         *extra,
     ]
-    result = CliRunner().invoke(build_app(), args, env={"OPENAI_API_KEY": "sk-test-secret"})
+    result = run_mt_bench_x(args, env={"OPENAI_API_KEY": "sk-test-secret"})
     return result.exit_code, result.output
 
 
@@ -276,7 +275,8 @@ def test_bad_answer_file_names_file_and_line_and_loses_nothing(data_dir: Path) -
         lines[2] = lines[2][:40]
         answers.write_text("\n".join(lines) + "\n")
         code, output = judge_cli(data_dir, server.base_url, "--model-list", *MODELS)
-        assert code == 2
+        assert code == 1
+        assert output.startswith("error: ") and output.count("\n") == 1
         assert f"{answers}:3" in output and "not valid JSON" in output
         assert single_file(data_dir).read_bytes() == before
         # a judgment file broken in the middle is reported, not rewritten
@@ -286,18 +286,18 @@ def test_bad_answer_file_names_file_and_line_and_loses_nothing(data_dir: Path) -
         judged.write_text("\n".join(text) + "\n")
         broken = judged.read_bytes()
         code, output = judge_cli(data_dir, server.base_url, "--model-list", "model-a")
-        assert code == 2 and f"{judged}:5" in output
+        assert code == 1 and f"{judged}:5" in output
         assert judged.read_bytes() == broken
 
 
 def test_missing_answers_and_prompts_are_clear_errors(data_dir: Path) -> None:
     with OpenAICompatibleServer(judge_reply) as server:
         code, output = judge_cli(data_dir, server.base_url, "--model-list", "model-z")
-        assert code == 2 and "model-z.jsonl" in output
+        assert code == 1 and "model-z.jsonl" in output
         code, output = judge_cli(
             data_dir, server.base_url, "--model-list", "model-a", "--reference-set", "nope"
         )
-        assert code == 2 and "reference" in output
+        assert code == 1 and "reference" in output
     assert server.requests == []
 
 
@@ -366,9 +366,10 @@ def test_a_refused_request_says_what_the_api_objects_to(data_dir: Path) -> None:
 def test_no_credentials_is_a_clear_error(data_dir: Path) -> None:
     args = ["judge", "--lang", "DE", "--data-dir", str(data_dir), "--model-list", "model-a"]
     env = {"OPENAI_API_KEY": None, "OPENAI_BASE_URL": None}
-    result = CliRunner().invoke(build_app(), args, env=env)
-    assert result.exit_code == 2
-    assert "OPENAI_API_KEY" in result.output
+    result = run_mt_bench_x(args, env=env)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: ") and "OPENAI_API_KEY" in result.stderr
+    assert "traceback" not in result.output
     assert not (data_dir / "mt_bench_DE" / "model_judgment").exists()
 
 
@@ -393,3 +394,14 @@ def test_finished_games_of_unfinished_pairs_are_not_paid_again(data_dir: Path) -
     latest = dump(judgments / "gpt-4_pair.jsonl")[32:]
     assert all("error" not in r and r["g1_winner"] != "error" for r in latest)
     assert not journal.exists()
+
+
+def test_a_judge_context_too_small_is_one_error_line(data_dir: Path) -> None:
+    with OpenAICompatibleServer(judge_reply) as server:
+        code, output = judge_cli(
+            data_dir, server.base_url, "--model-list", "model-a", "--max-judge-context-tokens", "50"
+        )
+    assert code == 1
+    assert output.startswith("error: ") and "leaves no room for the answers" in output
+    assert "traceback" not in output
+    assert server.requests == []

@@ -7,10 +7,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from mt_bench_x.cli import build_app
 from mt_bench_x.judge.matches import model_pairs
+from tests.mt_bench_x.cli_runner import run_mt_bench_x
 from tests.mt_bench_x.judge_fixtures import (
     answer_text,
     judge_reply,
@@ -21,7 +20,7 @@ from tests.servers.openai_server import OpenAICompatibleServer
 
 
 def cli(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(build_app(), list(args), env={"OPENAI_API_KEY": "sk-test"})
+    result = run_mt_bench_x(list(args), env={"OPENAI_API_KEY": "sk-test"})
     return result.exit_code, result.stdout, result.output
 
 
@@ -37,7 +36,7 @@ def test_no_answers_is_an_error_not_an_empty_success(two_langs: Path) -> None:
     with OpenAICompatibleServer(judge_reply) as server:
         code, _, output = cli("judge", "--lang", "EN", "--data-dir", str(two_langs),
                               "--judge-base-url", server.base_url, "--no-progress")  # fmt: skip
-    assert code == 2, output
+    assert code == 1, output
     assert "mt_bench_EN/model_answer" in output and "no model answers" in output
     assert server.requests == []
 
@@ -78,7 +77,7 @@ def test_show_with_an_absent_baseline_names_the_models_present(two_langs: Path) 
     assert code == 0, output
     code, _, output = cli("show", "--lang", "DE", "--mode", "pairwise-baseline",
                           "--data-dir", str(two_langs))  # fmt: skip
-    assert code == 2
+    assert code == 1
     assert "baseline 'gpt-3.5-turbo'" in output and "model-a, model-b" in output
 
 
@@ -130,6 +129,6 @@ def test_the_same_run_started_twice_is_refused_before_any_call(two_langs: Path) 
     with OpenAICompatibleServer(judge_reply) as server, JsonlAppender(output):
         args = ["--data-dir", str(two_langs), "--judge-base-url", server.base_url]
         code, _, output_text = cli("judge", "--lang", "DE", *args, "--no-progress")
-    assert code == 2
+    assert code == 1
     assert "another process is writing" in output_text
     assert server.requests == []

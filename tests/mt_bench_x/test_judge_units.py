@@ -222,3 +222,15 @@ def test_the_test_servers_judge_agrees_with_itself_across_orders() -> None:
             assert v2 == mirror[v1]
             seen.add(v1)
     assert seen == {"A", "B", "C", "D"}
+
+
+def test_prompt_errors_name_the_file_line_not_the_index(tmp_path: Path) -> None:
+    # A blank line before the bad prompt: the error names the line an editor shows (3), not
+    # the prompt's position in the file (2).
+    path = tmp_path / "judge_prompts.jsonl"
+    good = {"name": "x", "type": "single", "system_prompt": "", "prompt_template": "{question}"}
+    bad = {**good, "name": "y", "prompt_template": "{question"}
+    path.write_text(json.dumps(good) + "\n\n" + json.dumps(bad) + "\n")
+    with pytest.raises(InputFileError, match=r"judge_prompts.jsonl:3: prompt_template") as caught:
+        load_prompts(path)
+    assert caught.value.line == 3

@@ -9,10 +9,9 @@ from pathlib import Path
 from statistics import fmean
 
 import pytest
-from typer.testing import CliRunner
 
-from mt_bench_x.cli import build_app
 from mt_bench_x.formats.jsonl import write_jsonl
+from tests.mt_bench_x.cli_runner import run_mt_bench_x
 from tests.mt_bench_x.judge_fixtures import judge_reply, last_marks, make_data_dir, score_for
 from tests.servers.openai_server import OpenAICompatibleServer
 
@@ -20,7 +19,7 @@ MODELS = ("model-a", "model-b")
 
 
 def cli(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(build_app(), list(args), env={"OPENAI_API_KEY": "test"})
+    result = run_mt_bench_x(list(args), env={"OPENAI_API_KEY": "test"})
     return result.exit_code, result.output
 
 
@@ -168,7 +167,7 @@ def test_fastchat_error_lines_are_api_errors_and_judged_again(tmp_path: Path) ->
 def test_missing_judgment_file_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "mt_bench_DE").mkdir()
     code, output = cli("show", "--data-dir", str(tmp_path), "--lang", "DE", "--run", "2")
-    assert code == 2 and "gpt-4_single_run2.jsonl" in output
+    assert code == 1 and "gpt-4_single_run2.jsonl" in output
 
 
 def test_show_reads_a_file_being_written_without_changing_it(tmp_path: Path) -> None:
