@@ -16,6 +16,7 @@ import typer
 
 if TYPE_CHECKING:  # the judge modules load only when a command runs
     from mt_bench_x.judge.client import Transport
+    from mt_bench_x.judge.cost import Price
     from mt_bench_x.judge.matches import Mode
     from mt_bench_x.judge.plan import DryRunEstimate
     from mt_bench_x.judge.selection import JudgeRun
@@ -107,20 +108,49 @@ def judge(
         int, typer.Option(help="Dry run: assumed reply tokens per call.")
     ] = 300,
     input_price: Annotated[
-        float, typer.Option(help="Dry run: USD per million input tokens (gpt-4o list price).")
-    ] = 2.5,
+        float | None,
+        typer.Option(help="USD per million input tokens (default: the price table's).", min=0),
+    ] = None,
     output_price: Annotated[
-        float, typer.Option(help="Dry run: USD per million output tokens.")
-    ] = 10.0,
+        float | None,
+        typer.Option(help="USD per million output tokens (default: the price table's).", min=0),
+    ] = None,
+    judge_param: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--judge-param",
+            help="KEY=VALUE (JSON) set in every request body, repeatable: "
+            "max_completion_tokens=4096 (replaces max_tokens), reasoning_effort=low, "
+            "temperature=null (removes the default).",
+        ),
+    ] = None,
+    price_file: Annotated[
+        Path | None,
+        typer.Option(help="JSON price table whose models replace or add to the shipped one."),
+    ] = None,
+    max_cost: Annotated[
+        float | None,
+        typer.Option(
+            help="USD: stop sending when spent + the worst case of calls in flight would pass "
+            "it (unjudged matches are judged by the next run).",
+        ),
+    ] = None,
+    tokenizer_file: Annotated[
+        Path | None,
+        typer.Option(help="Dry run: a local tokenizer.json to count tokens with."),
+    ] = None,
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
     http_transport: Annotated[
         TransportChoice, typer.Option(help="HTTP transport of the openai client.")
     ] = TransportChoice.aiohttp,
 ) -> None:
     """Judge model answers with an LLM judge, per language, resumably (FastChat formats)."""
-    from mt_bench_x.judge.execute import CallOptions, estimate_run, judge_run
+    from mt_bench_x.judge.cost import load_prices, resolve_price
+    from mt_bench_x.judge.execute import CallOptions, estimate_run, judge_run, record_costs
     from mt_bench_x.judge.plan import JudgeJob
+    from mt_bench_x.judge.request_options import RequestOptions, parse_judge_params
     from mt_bench_x.judge.selection import plan_judge_run
+    from mt_bench_x.judge.token_count import load_counter
 
     for noisy in ("httpx", "httpx2", "openai"):  # one INFO line per HTTP request otherwise
         logging.getLogger(noisy).setLevel(logging.WARNING)
@@ -134,7 +164,12 @@ def judge(
         both_bad=both_bad,
         first_n=first_n,
     )
+    prices = load_prices(price_file)
+    price = resolve_price(prices, judge_model, input_price, output_price)
     options = CallOptions(
+        request=RequestOptions(max_tokens, parse_judge_params(judge_param or [])),
+        price=price,
+        max_cost=max_cost,
         base_url=judge_base_url,
         parallel=parallel,
         max_tokens=max_tokens,
@@ -147,10 +182,21 @@ def judge(
     if planned.skipped:
         typer.echo(f"--lang all: no answers in {', '.join(planned.skipped)}; skipped", err=True)
     if dry_run:
-        estimates = estimate_run(planned, options, output_tokens_per_call)
-        _print_dry_run(planned, estimates, input_price, output_price)
+        counter = load_counter(tokenizer_file)
+        estimates = estimate_run(planned, options, output_tokens_per_call, counter)
+        _print_dry_run(planned, estimates, price, prices.batch_discount, counter.description)
         return
     stats = judge_run(planned, options)
+    for entry in record_costs(planned, options, stats):
+        cost = "unpriced" if entry.cost is None else f"${entry.cost:.4f}"
+        typer.echo(f"cost {entry.judgment_file.parent.parent.name}: {cost} ({entry.calls} calls)")
+    not_sent = sum(stat.not_sent_for_budget for stat in stats)
+    if not_sent:
+        typer.echo(
+            f"--max-cost {max_cost:g} USD reached: {not_sent} judgment(s) not sent; run again "
+            "(with a larger --max-cost) to judge them.",
+            err=True,
+        )
     api_errors = 0
     for plan, stat in zip(planned.plans, stats, strict=True):
         api_errors += stat.api_errors
@@ -174,27 +220,41 @@ def judge(
 def _print_dry_run(
     planned: JudgeRun,
     estimates: list[DryRunEstimate],
-    input_price: float,
-    output_price: float,
+    price: Price | None,
+    batch_discount: float,
+    how_counted: str,
 ) -> None:
     job = planned.job
     total_calls = total_in = total_out = 0
-    total_cost = 0.0
     for plan, estimate in zip(planned.plans, estimates, strict=True):
-        cost = estimate.cost(input_price, output_price)
         total_calls += estimate.calls
         total_in += estimate.input_tokens
         total_out += estimate.output_tokens
-        total_cost += cost
+        cost = (
+            ""
+            if price is None
+            else f", ${price.cost(estimate.input_tokens, estimate.output_tokens):.2f}"
+        )
         typer.echo(
             f"{plan.paths.lang}: {estimate.matches} judgments ({estimate.already_done} done), "
-            f"{estimate.calls} calls, ~{estimate.input_tokens} input + ~{estimate.output_tokens} "
-            f"output tokens, ~${cost:.2f} -> {plan.output}"
+            f"{estimate.calls} calls, {estimate.input_tokens} input + {estimate.output_tokens} "
+            f"output tokens{cost} -> {plan.output}"
         )
     typer.echo(
-        f"total: {total_calls} calls to {job.judge_model}, ~{total_in} input + ~{total_out} "
-        f"output tokens, ~${total_cost:.2f} at ${input_price}/${output_price} per million "
-        "tokens (estimates: UTF-8 bytes / 3 per token)"
+        f"total: {total_calls} calls to {job.judge_model}, {total_in} input + {total_out} "
+        f"output tokens (input {how_counted}; output assumed per call)"
+    )
+    if price is None:
+        typer.echo(
+            f"cost: {job.judge_model!r} is not in the price table; give --input-price and "
+            "--output-price or a --price-file"
+        )
+        return
+    online = price.cost(total_in, total_out)
+    batch = price.cost(total_in, total_out, batch=batch_discount)
+    typer.echo(
+        f"cost: online ${online:.2f}, batch ${batch:.2f} (batch at {batch_discount:g} x) at "
+        f"${price.input:g}/${price.output:g} per million input/output tokens ({price.source})"
     )
 
 

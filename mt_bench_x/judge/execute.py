@@ -7,11 +7,14 @@ them; :func:`estimate_run` says what the run would send, without sending it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from mt_bench_x.judge.cost import Budget, LedgerEntry, Price, append_ledger
 from mt_bench_x.judge.plan import DryRunEstimate, estimate_plan
+from mt_bench_x.judge.request_options import RequestOptions
 from mt_bench_x.judge.selection import JudgeRun
+from mt_bench_x.judge.token_count import TokenCounter
 
 if TYPE_CHECKING:  # the client and runner load only when a run starts
     from mt_bench_x.judge.client import Transport
@@ -29,6 +32,12 @@ class CallOptions:
     max_context_tokens: int | None
     progress: bool
     transport: Transport
+    #: the request body's fields besides model and messages (``--judge-param``)
+    request: RequestOptions = field(default_factory=RequestOptions)
+    #: the judge's price (None: not in the table; costs are then not computed)
+    price: Price | None = None
+    #: ``--max-cost`` in USD
+    max_cost: float | None = None
 
 
 def judge_run(run: JudgeRun, options: CallOptions) -> list[RunStats]:
@@ -39,6 +48,16 @@ def judge_run(run: JudgeRun, options: CallOptions) -> list[RunStats]:
     from mt_bench_x.judge.runner import judge_matches
 
     job = run.job
+    budget = None
+    if options.max_cost is not None:
+        if options.price is None:
+            from mt_bench_x.formats.errors import JudgeOptionError
+
+            raise JudgeOptionError(
+                f"--max-cost needs a price for {job.judge_model!r}: it is not in the price "
+                "table; give --input-price and --output-price or a --price-file"
+            )
+        budget = Budget(options.max_cost, options.price)
 
     async def main() -> list[RunStats]:
         client = JudgeClient(
@@ -48,6 +67,8 @@ def judge_run(run: JudgeRun, options: CallOptions) -> list[RunStats]:
             retry=RetryPolicy(max_retries=options.max_retries),
             parallel=options.parallel,
             transport=options.transport,
+            request=options.request,
+            budget=budget,
         )
         async with client:
             return await asyncio.gather(
@@ -59,7 +80,7 @@ def judge_run(run: JudgeRun, options: CallOptions) -> list[RunStats]:
                         judge_model=job.judge_model,
                         run=job.run,
                         max_context_tokens=options.max_context_tokens,
-                        max_output_tokens=options.max_tokens,
+                        max_output_tokens=options.request.max_output_tokens,
                         progress=options.progress,
                     )
                     for plan in run.plans
@@ -69,17 +90,45 @@ def judge_run(run: JudgeRun, options: CallOptions) -> list[RunStats]:
     return asyncio.run(main())
 
 
+def record_costs(
+    run: JudgeRun, options: CallOptions, stats: list[RunStats], *, mode: str = "online"
+) -> list[LedgerEntry]:
+    """One ledger line per judgment file that had calls (see :mod:`mt_bench_x.judge.cost`)."""
+    entries = []
+    for plan, stat in zip(run.plans, stats, strict=True):
+        if stat.calls == 0 and stat.not_sent_for_budget == 0:
+            continue
+        entry = LedgerEntry(
+            judgment_file=plan.output,
+            judge_model=run.job.judge_model,
+            mode=mode,
+            calls=stat.calls,
+            prompt_tokens=stat.prompt_tokens,
+            completion_tokens=stat.completion_tokens,
+            price=options.price,
+            max_cost=options.max_cost,
+            not_sent_for_budget=stat.not_sent_for_budget,
+        )
+        append_ledger(entry)
+        entries.append(entry)
+    return entries
+
+
 def estimate_run(
-    run: JudgeRun, options: CallOptions, output_tokens_per_call: int
+    run: JudgeRun,
+    options: CallOptions,
+    output_tokens_per_call: int,
+    counter: TokenCounter | None = None,
 ) -> list[DryRunEstimate]:
     """What each language's plan would still send (finished judgments skipped)."""
     return [
         estimate_plan(
             plan,
             run.job.run,
-            output_tokens_per_call=min(output_tokens_per_call, options.max_tokens),
+            output_tokens_per_call=min(output_tokens_per_call, options.request.max_output_tokens),
             max_context_tokens=options.max_context_tokens,
-            max_output_tokens=options.max_tokens,
+            max_output_tokens=options.request.max_output_tokens,
+            count_tokens=None if counter is None else counter.messages,
         )
         for plan in run.plans
     ]

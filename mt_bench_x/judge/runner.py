@@ -32,6 +32,7 @@ from mt_bench_x.formats.judgments import (
     done_keys,
 )
 from mt_bench_x.judge.client import JudgeCallError, JudgeReply
+from mt_bench_x.judge.cost import BudgetReached
 from mt_bench_x.judge.journal import game_id, game_record, journal_path, load_games
 from mt_bench_x.judge.matches import Match
 from mt_bench_x.judge.prompts import allows_both_bad, prompt_hash, render
@@ -39,6 +40,8 @@ from mt_bench_x.judge.truncation import fit_answers
 from mt_bench_x.judge.verdict import parse_pair, parse_rating
 
 logger = logging.getLogger(__name__)
+#: A game's error when ``--max-cost`` held its call back (the match is not written).
+_NOT_SENT = "not sent: --max-cost reached"
 
 
 class Judge(Protocol):
@@ -63,6 +66,8 @@ class RunStats:
     truncated_answers: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    #: matches left unjudged because a call could pass ``--max-cost``
+    not_sent_for_budget: int = 0
     error_messages: list[str] = field(default_factory=list)
 
 
@@ -294,6 +299,9 @@ async def judge_matches(
         stats.calls += 1
         try:
             reply = await judge.complete(game.messages)
+        except BudgetReached:
+            stats.calls -= 1
+            return None, _NOT_SENT
         except JudgeCallError as error:
             return None, str(error)
         if game_key is not None:
@@ -310,6 +318,10 @@ async def judge_matches(
         )
         replies = [reply for reply, _ in results]
         errors = [message for _, message in results if message is not None]
+        if _NOT_SENT in errors:  # --max-cost: nothing written, the next run judges it
+            stats.not_sent_for_budget += 1
+            bar.update(1)
+            return
         error = errors[0] if errors else None
         if match.kind == "single":
             record = single_record(match, judge_model, run, calls[0], replies[0], error)
@@ -338,6 +350,6 @@ async def judge_matches(
             await asyncio.gather(*(play(match, calls, writer) for match, calls in planned))
     finally:
         bar.close()
-    if stats.api_errors == 0:
+    if stats.api_errors == 0 and stats.not_sent_for_budget == 0:
         journal.unlink(missing_ok=True)  # every match is written: no half-finished game left
     return stats
