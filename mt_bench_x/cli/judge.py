@@ -135,6 +135,23 @@ def judge(
             "it (unjudged matches are judged by the next run).",
         ),
     ] = None,
+    batch: Annotated[
+        bool,
+        typer.Option(
+            "--batch",
+            help="Send the pending calls through the Batch API (batch price; results within "
+            "its completion window); a killed run resumes its batches.",
+        ),
+    ] = False,
+    batch_poll_seconds: Annotated[
+        float, typer.Option(min=0, help="--batch: seconds between status checks.")
+    ] = 30.0,
+    batch_max_requests: Annotated[
+        int, typer.Option(min=1, help="--batch: requests per batch at most (API limit).")
+    ] = 50_000,
+    batch_max_bytes: Annotated[
+        int, typer.Option(min=1, help="--batch: bytes per batch input file at most.")
+    ] = 190 * 1024 * 1024,
     tokenizer_file: Annotated[
         Path | None,
         typer.Option(help="Dry run: a local tokenizer.json to count tokens with."),
@@ -145,7 +162,7 @@ def judge(
     ] = TransportChoice.aiohttp,
 ) -> None:
     """Judge model answers with an LLM judge, per language, resumably (FastChat formats)."""
-    from mt_bench_x.judge.cost import load_prices, resolve_price
+    from mt_bench_x.judge.cost import ledger_path, load_prices, resolve_price
     from mt_bench_x.judge.execute import CallOptions, estimate_run, judge_run, record_costs
     from mt_bench_x.judge.plan import JudgeJob
     from mt_bench_x.judge.request_options import RequestOptions, parse_judge_params
@@ -186,10 +203,32 @@ def judge(
         estimates = estimate_run(planned, options, output_tokens_per_call, counter)
         _print_dry_run(planned, estimates, price, prices.batch_discount, counter.description)
         return
-    stats = judge_run(planned, options)
-    for entry in record_costs(planned, options, stats):
+    if batch:
+        from mt_bench_x.judge.batch import BatchOptions, judge_run_batch
+
+        batch_options = BatchOptions(
+            poll_s=batch_poll_seconds,
+            max_requests=batch_max_requests,
+            max_bytes=batch_max_bytes,
+        )
+        result = judge_run_batch(planned, options, batch_options, prices.batch_discount)
+        stats, ledger = result.stats, result.ledger
+        for batches in result.batches:
+            typer.echo(
+                f"{batches.plan.paths.lang}: {len(batches.parts)} batch(es), "
+                f"{len(batches.replies)} answered, {batches.failed_lines} failed line(s) "
+                "judged online"
+            )
+    else:
+        stats = judge_run(planned, options)
+        ledger = record_costs(planned, options, stats)
+    for entry in ledger:
         cost = "unpriced" if entry.cost is None else f"${entry.cost:.4f}"
-        typer.echo(f"cost {entry.judgment_file.parent.parent.name}: {cost} ({entry.calls} calls)")
+        typer.echo(
+            f"cost {entry.judgment_file.parent.parent.name} ({entry.mode}): {cost} for "
+            f"{entry.calls} calls, {entry.prompt_tokens} prompt + {entry.completion_tokens} "
+            f"completion tokens -> {ledger_path(entry.judgment_file)}"
+        )
     not_sent = sum(stat.not_sent_for_budget for stat in stats)
     if not_sent:
         typer.echo(

@@ -7,9 +7,11 @@ them; :func:`estimate_run` says what the run would send, without sending it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from mt_bench_x.formats.errors import JudgeOptionError
 from mt_bench_x.judge.cost import Budget, LedgerEntry, Price, append_ledger
 from mt_bench_x.judge.plan import DryRunEstimate, estimate_plan
 from mt_bench_x.judge.request_options import RequestOptions
@@ -17,8 +19,8 @@ from mt_bench_x.judge.selection import JudgeRun
 from mt_bench_x.judge.token_count import TokenCounter
 
 if TYPE_CHECKING:  # the client and runner load only when a run starts
-    from mt_bench_x.judge.client import Transport
-    from mt_bench_x.judge.runner import RunStats
+    from mt_bench_x.judge.client import JudgeClient, Transport
+    from mt_bench_x.judge.runner import Judge, RunStats
 
 
 @dataclass(frozen=True)
@@ -40,52 +42,68 @@ class CallOptions:
     max_cost: float | None = None
 
 
+def make_budget(judge_model: str, options: CallOptions) -> Budget | None:
+    """The run's ``--max-cost`` budget (None without one); it needs the judge's price."""
+    if options.max_cost is None:
+        return None
+    if options.price is None:
+        raise JudgeOptionError(
+            f"--max-cost needs a price for {judge_model!r}: it is not in the price "
+            "table; give --input-price and --output-price or a --price-file"
+        )
+    return Budget(options.max_cost, options.price)
+
+
+def make_client(judge_model: str, options: CallOptions, budget: Budget | None) -> JudgeClient:
+    """The judge client of a run (use ``async with``)."""
+    from mt_bench_x.judge.client import JudgeClient, RetryPolicy
+
+    return JudgeClient(
+        judge_model,
+        base_url=options.base_url,
+        max_tokens=options.max_tokens,
+        retry=RetryPolicy(max_retries=options.max_retries),
+        parallel=options.parallel,
+        transport=options.transport,
+        request=options.request,
+        budget=budget,
+    )
+
+
+async def judge_plans(
+    run: JudgeRun, options: CallOptions, judges: Sequence[Judge]
+) -> list[RunStats]:
+    """Every plan's matches through its judge (one per plan), all languages together."""
+    import asyncio
+
+    from mt_bench_x.judge.runner import judge_matches
+
+    return await asyncio.gather(
+        *(
+            judge_matches(
+                plan.matches,
+                judge,
+                plan.output,
+                judge_model=run.job.judge_model,
+                run=run.job.run,
+                max_context_tokens=options.max_context_tokens,
+                max_output_tokens=options.request.max_output_tokens,
+                progress=options.progress,
+            )
+            for plan, judge in zip(run.plans, judges, strict=True)
+        )
+    )
+
+
 def judge_run(run: JudgeRun, options: CallOptions) -> list[RunStats]:
     """Judge every language's matches; one :class:`RunStats` per plan, in plan order."""
     import asyncio
 
-    from mt_bench_x.judge.client import JudgeClient, RetryPolicy
-    from mt_bench_x.judge.runner import judge_matches
-
-    job = run.job
-    budget = None
-    if options.max_cost is not None:
-        if options.price is None:
-            from mt_bench_x.formats.errors import JudgeOptionError
-
-            raise JudgeOptionError(
-                f"--max-cost needs a price for {job.judge_model!r}: it is not in the price "
-                "table; give --input-price and --output-price or a --price-file"
-            )
-        budget = Budget(options.max_cost, options.price)
+    budget = make_budget(run.job.judge_model, options)
 
     async def main() -> list[RunStats]:
-        client = JudgeClient(
-            job.judge_model,
-            base_url=options.base_url,
-            max_tokens=options.max_tokens,
-            retry=RetryPolicy(max_retries=options.max_retries),
-            parallel=options.parallel,
-            transport=options.transport,
-            request=options.request,
-            budget=budget,
-        )
-        async with client:
-            return await asyncio.gather(
-                *(
-                    judge_matches(
-                        plan.matches,
-                        client,
-                        plan.output,
-                        judge_model=job.judge_model,
-                        run=job.run,
-                        max_context_tokens=options.max_context_tokens,
-                        max_output_tokens=options.request.max_output_tokens,
-                        progress=options.progress,
-                    )
-                    for plan in run.plans
-                )
-            )
+        async with make_client(run.job.judge_model, options, budget) as client:
+            return await judge_plans(run, options, [client] * len(run.plans))
 
     return asyncio.run(main())
 
