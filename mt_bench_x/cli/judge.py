@@ -56,6 +56,14 @@ LangOpt = Annotated[str, typer.Option(help="Language code (DE), a comma list (DE
 DataDirOpt = Annotated[Path, typer.Option(help="FastChat-layout folder with mt_bench_<LANG>/.")]
 ModeOpt = Annotated[ModeChoice, typer.Option(help="Single grading or pairwise.")]
 JudgeOpt = Annotated[str, typer.Option(help="Judge model name (sent to the API, names files).")]
+JudgePanelOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--judge-model",
+        help="Judge model name (sent to the API, names files); repeat it for a panel, each "
+        "judge writes its own file. Default: gpt-4.",
+    ),
+]
 RunOpt = Annotated[int, typer.Option(min=0, help="Judge run K (files *_run<K>.jsonl from 1 on).")]
 BaselineOpt = Annotated[str, typer.Option(help="Baseline model of pairwise-baseline.")]
 ModelListOpt = Annotated[
@@ -73,7 +81,7 @@ def judge(
     lang: LangOpt,
     data_dir: DataDirOpt,
     mode: ModeOpt = ModeChoice.single,
-    judge_model: JudgeOpt = "gpt-4",
+    judge_model: JudgePanelOpt = None,
     model_list: ModelListOpt = None,
     parallel: Annotated[int, typer.Option(min=1, help="Judge calls in flight at most.")] = 8,
     baseline_model: BaselineOpt = "gpt-3.5-turbo",
@@ -162,6 +170,7 @@ def judge(
     ] = TransportChoice.aiohttp,
 ) -> None:
     """Judge model answers with an LLM judge, per language, resumably (FastChat formats)."""
+    from mt_bench_x.formats.errors import JudgeOptionError
     from mt_bench_x.judge.cost import ledger_path, load_prices, resolve_price
     from mt_bench_x.judge.execute import CallOptions, estimate_run, judge_run, record_costs
     from mt_bench_x.judge.plan import JudgeJob
@@ -171,87 +180,109 @@ def judge(
 
     for noisy in ("httpx", "httpx2", "openai"):  # one INFO line per HTTP request otherwise
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    job = JudgeJob(
-        mode=_MODES[mode],
-        judge_model=judge_model,
-        models=tuple(list(model_list or []) + list(ctx.args)),
-        baseline=baseline_model,
-        reference_set=reference_set,
-        run=run,
-        both_bad=both_bad,
-        first_n=first_n,
-    )
+    judges = list(dict.fromkeys(judge_model or ["gpt-4"]))
+    if len(judges) > 1 and input_price is not None:
+        raise JudgeOptionError(
+            "--input-price/--output-price with several --judge-model: give each judge's "
+            "price in a --price-file instead"
+        )
     prices = load_prices(price_file)
-    price = resolve_price(prices, judge_model, input_price, output_price)
-    options = CallOptions(
-        request=RequestOptions(max_tokens, parse_judge_params(judge_param or [])),
-        price=price,
-        max_cost=max_cost,
-        base_url=judge_base_url,
-        parallel=parallel,
-        max_tokens=max_tokens,
-        max_retries=max_retries,
-        max_context_tokens=max_judge_context_tokens,
-        progress=progress,
-        transport=_TRANSPORTS[http_transport],
-    )
-    planned = plan_judge_run(data_dir, lang, job)
-    if planned.skipped:
-        typer.echo(f"--lang all: no answers in {', '.join(planned.skipped)}; skipped", err=True)
-    if dry_run:
-        counter = load_counter(tokenizer_file)
-        estimates = estimate_run(planned, options, output_tokens_per_call, counter)
-        _print_dry_run(planned, estimates, price, prices.batch_discount, counter.description)
-        return
-    if batch:
-        from mt_bench_x.judge.batch import BatchOptions, judge_run_batch
+    request = RequestOptions(max_tokens, parse_judge_params(judge_param or []))
 
-        batch_options = BatchOptions(
-            poll_s=batch_poll_seconds,
-            max_requests=batch_max_requests,
-            max_bytes=batch_max_bytes,
+    def judge_with(name: str, budget_left: float | None) -> tuple[int, float]:
+        """Judge with one judge of the panel: (failed judgments, USD spent)."""
+        job = JudgeJob(
+            mode=_MODES[mode],
+            judge_model=name,
+            models=tuple(list(model_list or []) + list(ctx.args)),
+            baseline=baseline_model,
+            reference_set=reference_set,
+            run=run,
+            both_bad=both_bad,
+            first_n=first_n,
         )
-        result = judge_run_batch(planned, options, batch_options, prices.batch_discount)
-        stats, ledger = result.stats, result.ledger
-        for batches in result.batches:
-            typer.echo(
-                f"{batches.plan.paths.lang}: {len(batches.parts)} batch(es), "
-                f"{len(batches.replies)} answered, {batches.failed_lines} failed line(s) "
-                "judged online"
+        price = resolve_price(prices, name, input_price, output_price)
+        options = CallOptions(
+            request=request,
+            price=price,
+            max_cost=budget_left,
+            base_url=judge_base_url,
+            parallel=parallel,
+            max_tokens=max_tokens,
+            max_retries=max_retries,
+            max_context_tokens=max_judge_context_tokens,
+            progress=progress,
+            transport=_TRANSPORTS[http_transport],
+        )
+        planned = plan_judge_run(data_dir, lang, job)
+        if planned.skipped:
+            typer.echo(f"--lang all: no answers in {', '.join(planned.skipped)}; skipped", err=True)
+        if dry_run:
+            counter = load_counter(tokenizer_file)
+            estimates = estimate_run(planned, options, output_tokens_per_call, counter)
+            _print_dry_run(planned, estimates, price, prices.batch_discount, counter.description)
+            return 0, 0.0
+        if batch:
+            from mt_bench_x.judge.batch import BatchOptions, judge_run_batch
+
+            batch_options = BatchOptions(
+                poll_s=batch_poll_seconds,
+                max_requests=batch_max_requests,
+                max_bytes=batch_max_bytes,
             )
-    else:
-        stats = judge_run(planned, options)
-        ledger = record_costs(planned, options, stats)
-    for entry in ledger:
-        cost = "unpriced" if entry.cost is None else f"${entry.cost:.4f}"
+            result = judge_run_batch(planned, options, batch_options, prices.batch_discount)
+            stats, ledger = result.stats, result.ledger
+            for batches in result.batches:
+                typer.echo(
+                    f"{batches.plan.paths.lang}: {len(batches.parts)} batch(es), "
+                    f"{len(batches.replies)} answered, {batches.failed_lines} failed line(s) "
+                    "judged online"
+                )
+        else:
+            stats = judge_run(planned, options)
+            ledger = record_costs(planned, options, stats)
+        api_errors = 0
+        for plan, stat in zip(planned.plans, stats, strict=True):
+            api_errors += stat.api_errors
+            typer.echo(
+                f"{plan.paths.lang}: {stat.written} judged, {stat.already_done} already done, "
+                f"{stat.parse_failures} unparseable verdict(s), {stat.api_errors} API error(s), "
+                f"{stat.truncated_answers} truncated answer(s), {stat.prompt_tokens} prompt + "
+                f"{stat.completion_tokens} completion tokens"
+                + (f", {stat.reused_games} game(s) reused" if stat.reused_games else "")
+                + f" -> {plan.output}"
+            )
+            for message in stat.error_messages:
+                typer.echo(f"  {message}", err=True)
+        for entry in ledger:
+            cost = "unpriced" if entry.cost is None else f"${entry.cost:.4f}"
+            typer.echo(
+                f"cost {entry.judgment_file.parent.parent.name} ({entry.mode}): {cost} for "
+                f"{entry.calls} calls, {entry.prompt_tokens} prompt + {entry.completion_tokens} "
+                f"completion tokens -> {ledger_path(entry.judgment_file)}"
+            )
+        not_sent = sum(stat.not_sent_for_budget for stat in stats)
+        if not_sent:
+            typer.echo(
+                f"--max-cost {max_cost or 0:g} USD reached: {not_sent} judgment(s) not sent; "
+                "run again (with a larger --max-cost) to judge them.",
+                err=True,
+            )
+        return api_errors, sum(entry.cost or 0.0 for entry in ledger)
+
+    failed = 0
+    spent = 0.0
+    for name in judges:
+        budget_left = None if max_cost is None else max_cost - spent
+        if budget_left is not None and budget_left <= 0:
+            typer.echo(f"--max-cost {max_cost:g} USD spent: judge {name} not started", err=True)
+            continue
+        errors, cost = judge_with(name, budget_left)
+        failed += errors
+        spent += cost
+    if failed:
         typer.echo(
-            f"cost {entry.judgment_file.parent.parent.name} ({entry.mode}): {cost} for "
-            f"{entry.calls} calls, {entry.prompt_tokens} prompt + {entry.completion_tokens} "
-            f"completion tokens -> {ledger_path(entry.judgment_file)}"
-        )
-    not_sent = sum(stat.not_sent_for_budget for stat in stats)
-    if not_sent:
-        typer.echo(
-            f"--max-cost {max_cost:g} USD reached: {not_sent} judgment(s) not sent; run again "
-            "(with a larger --max-cost) to judge them.",
-            err=True,
-        )
-    api_errors = 0
-    for plan, stat in zip(planned.plans, stats, strict=True):
-        api_errors += stat.api_errors
-        typer.echo(
-            f"{plan.paths.lang}: {stat.written} judged, {stat.already_done} already done, "
-            f"{stat.parse_failures} unparseable verdict(s), {stat.api_errors} API error(s), "
-            f"{stat.truncated_answers} truncated answer(s), {stat.prompt_tokens} prompt + "
-            f"{stat.completion_tokens} completion tokens"
-            + (f", {stat.reused_games} game(s) reused" if stat.reused_games else "")
-            + f" -> {plan.output}"
-        )
-        for message in stat.error_messages:
-            typer.echo(f"  {message}", err=True)
-    if api_errors:
-        typer.echo(
-            f"{api_errors} judgment(s) failed; run the same command again to retry them.", err=True
+            f"{failed} judgment(s) failed; run the same command again to retry them.", err=True
         )
         raise typer.Exit(code=1)
 

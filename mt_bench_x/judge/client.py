@@ -226,14 +226,14 @@ class JudgeClient:
         reply: JudgeReply | None = None
         held = [False]
         try:
-            reply = await self._complete(messages, (worst, held))
+            reply = await self._complete(messages, (self.budget, worst, held))
             return reply
         finally:
             if held[0]:
                 self.budget.settle(worst, reply.usage if reply is not None else None)
 
     async def _complete(
-        self, messages: list[dict[str, str]], hold: tuple[float, list[bool]] | None
+        self, messages: list[dict[str, str]], hold: tuple[Budget, float, list[bool]] | None
     ) -> JudgeReply:
         import openai
         from openai.types.chat import ChatCompletion
@@ -243,13 +243,13 @@ class JudgeClient:
         while True:
             try:
                 await self._slots.acquire(retry=attempt > 0)  # a wait between tries holds none
-                if hold is not None and not hold[1][0]:  # --max-cost: held while in flight
+                if hold is not None and not hold[2][0]:  # --max-cost: held while in flight
                     try:
-                        self.budget.reserve(hold[0])  # type: ignore[union-attr]
+                        hold[0].reserve(hold[1])
                     except BaseException:
                         self._slots.release()
                         raise
-                    hold[1][0] = True
+                    hold[2][0] = True
                 try:
                     # `post` with a plain body (the SDK's documented way to send a request as
                     # is) skips `create`'s per-call conversion of typed params, which costs
