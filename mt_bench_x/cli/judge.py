@@ -55,7 +55,6 @@ _TRANSPORTS: dict[TransportChoice, Transport] = {
 LangOpt = Annotated[str, typer.Option(help="Language code (DE), a comma list (DE,FR) or 'all'.")]
 DataDirOpt = Annotated[Path, typer.Option(help="FastChat-layout folder with mt_bench_<LANG>/.")]
 ModeOpt = Annotated[ModeChoice, typer.Option(help="Single grading or pairwise.")]
-JudgeOpt = Annotated[str, typer.Option(help="Judge model name (sent to the API, names files).")]
 JudgePanelOpt = Annotated[
     list[str] | None,
     typer.Option(
@@ -333,7 +332,7 @@ def show(
     data_dir: DataDirOpt,
     lang: LangOpt = "all",
     mode: ModeOpt = ModeChoice.single,
-    judge_model: JudgeOpt = "gpt-4",
+    judge_model: JudgePanelOpt = None,
     run: RunOpt = 0,
     model_list: ModelListOpt = None,
     baseline_model: BaselineOpt = "gpt-3.5-turbo",
@@ -341,14 +340,33 @@ def show(
         FormatChoice, typer.Option("--format", help="table, json or csv (long format).")
     ] = FormatChoice.table,
 ) -> None:
-    """Scores per model x language x category x turn, cross-lingual averages, win rates."""
+    """Scores per model x language x category x turn, cross-lingual averages, win rates;
+    with several --judge-model, each judge's scores, the panel mean and their agreement."""
     from mt_bench_x.results import show as results
+
+    judges = list(dict.fromkeys(judge_model or ["gpt-4"]))
+    if len(judges) > 1:
+        from mt_bench_x.results.panel import panel_report, render_panel
+
+        panel, left_out = panel_report(
+            data_dir,
+            lang,
+            mode=mode.value,
+            judges=judges,
+            run=run,
+            models=(list(model_list or []) + list(ctx.args)) or None,
+            baseline=baseline_model if mode == ModeChoice.pairwise_baseline else None,
+        )
+        if left_out:
+            typer.echo(f"--lang all: no judgments in {', '.join(left_out)}; skipped", err=True)
+        typer.echo(render_panel(panel, output_format.value), nl=False)
+        return
 
     report, skipped = results.report_for(
         data_dir,
         lang,
         mode=mode.value,
-        judge_model=judge_model,
+        judge_model=judges[0],
         run=run,
         models=(list(model_list or []) + list(ctx.args)) or None,
         baseline=baseline_model if mode == ModeChoice.pairwise_baseline else None,
