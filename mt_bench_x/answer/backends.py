@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol, cast
 
+from mt_bench_x.answer.engine_options import EngineOptions, visible_gpus
 from mt_bench_x.formats.errors import MTBenchXError
 
 logger = logging.getLogger(__name__)
@@ -126,12 +127,15 @@ class TransformersBackend:
         conv_template: str | None = None,
         dtype: str = "auto",
         seed: int = 0,
+        engine: EngineOptions | None = None,
     ) -> None:
         import torch
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
+        remote = (engine or EngineOptions()).hf_kwargs()
+
         self.device = resolve_device(device)
-        self.tokenizer = AutoTokenizer.from_pretrained(model_path)
+        self.tokenizer = AutoTokenizer.from_pretrained(model_path, **remote)
         self.format = PromptFormatter(self.tokenizer, model_path, conv_template)
         self.tokenizer.padding_side = "left"
         if self.tokenizer.pad_token_id is None:
@@ -141,7 +145,9 @@ class TransformersBackend:
         else:
             torch_dtype = getattr(torch, dtype)
         # Any: transformers' decorated ``.to()`` hides its ``self`` from type checkers.
-        self.model = cast(Any, AutoModelForCausalLM.from_pretrained(model_path, dtype=torch_dtype))
+        self.model = cast(
+            Any, AutoModelForCausalLM.from_pretrained(model_path, dtype=torch_dtype, **remote)
+        )
         self.model.to(self.device)
         self.model.eval()
         self.seed = seed
@@ -189,14 +195,21 @@ class TransformersBackend:
 class VLLMBackend:
     """vLLM's offline engine; conversations go through the same prompt formatter."""
 
-    def __init__(self, model_path: str, *, conv_template: str | None = None, seed: int = 0) -> None:
+    def __init__(
+        self,
+        model_path: str,
+        *,
+        conv_template: str | None = None,
+        seed: int = 0,
+        engine: EngineOptions | None = None,
+    ) -> None:
         try:
             from vllm import LLM
         except ImportError:
             raise AnswerBackendError(
                 "--backend vllm needs vLLM: pip install vllm (on a machine with a GPU)"
             ) from None
-        self.llm = LLM(model=model_path, seed=seed)
+        self.llm = LLM(model=model_path, seed=seed, **(engine or EngineOptions()).vllm_kwargs())
         self.format = PromptFormatter(self.llm.get_tokenizer(), model_path, conv_template)
 
     def generate(
@@ -287,14 +300,17 @@ def create_backend(
     base_url: str | None = None,
     parallel: int = 8,
     seed: int = 0,
+    engine: EngineOptions | None = None,
 ) -> ChatBackend:
-    """The backend named on the command line."""
+    """The backend named on the command line (``engine`` checked first)."""
+    engine = engine or EngineOptions()
+    engine.validate(backend, model_path, visible_gpus() if backend == "vllm" else None)
     if backend == "transformers":
         return TransformersBackend(
-            model_path, device=device, conv_template=conv_template, seed=seed
+            model_path, device=device, conv_template=conv_template, seed=seed, engine=engine
         )
     if backend == "vllm":
-        return VLLMBackend(model_path, conv_template=conv_template, seed=seed)
+        return VLLMBackend(model_path, conv_template=conv_template, seed=seed, engine=engine)
     if backend == "openai":
         return OpenAIBackend(model_path, base_url=base_url, parallel=parallel)
     raise AnswerBackendError(f"unknown backend {backend!r}: expected one of {BACKENDS}")

@@ -300,9 +300,23 @@ def answer(
         typer.Option("--question-ids", help="Comma-separated numbers or ids (81,82 or 81_DE)."),
     ] = None,
     progress: Annotated[bool, typer.Option("--progress/--no-progress")] = True,
+    trust_remote_code: Annotated[
+        bool,
+        typer.Option(
+            "--trust-remote-code",
+            help="Run the Python code a checkpoint ships (its auto_map); off by default.",
+        ),
+    ] = False,
+    tensor_parallel_size: Annotated[
+        int, typer.Option("--tensor-parallel-size", help="vLLM: GPUs one model is split over.")
+    ] = 1,
+    data_parallel_size: Annotated[
+        int, typer.Option("--data-parallel-size", help="vLLM: model copies run side by side.")
+    ] = 1,
 ) -> None:
     """Answer MT-Bench(-X) questions, two turns each; a rerun skips answered questions."""
     from mt_bench_x.answer.backends import BACKENDS, create_backend
+    from mt_bench_x.answer.engine_options import EngineOptions
     from mt_bench_x.answer.run import AnswerSettings, answer_languages, load_system_prompts
     from mt_bench_x.formats.layout import available_languages
 
@@ -336,6 +350,7 @@ def answer(
             base_url=base_url,
             parallel=batch_size,
             seed=seed,
+            engine=EngineOptions(trust_remote_code, tensor_parallel_size, data_parallel_size),
         )
         reports = answer_languages(chat, data_dir, langs, settings, show_progress=progress)
     except (MTBenchXError, ValueError) as error:
