@@ -4,7 +4,7 @@ Writes synthetic ``data/<lang>.json.gz`` files in Bactrian-X's format (seeded, r
 lengths: ~90-character instructions, a third with an input, ~600-character answers), then
 times
 
-* ``build``: ``lima_x.build.build_bactrian_x`` end to end (read + parse, parallel-id check,
+* ``build``: ``lima_x.bactrian_x.build_bactrian_x`` end to end (read + parse, parallel-id check,
   95/5 split, the two language flags on every row of every language and the two source flags
   on the English rows, default mixtures, parquet, card; ``--workers`` flagging processes,
   default: the number of CPUs) and
@@ -72,7 +72,7 @@ def write_sources(root: Path, n_rows: int) -> None:
 def time_build(
     source: Path, out: Path, workers: int | None
 ) -> tuple[float, dict[str, dict[str, int]]]:
-    from lima_x.build import build_bactrian_x
+    from lima_x.bactrian_x import build_bactrian_x
     from lima_x.mixtures import resolve_mixtures
 
     start = time.perf_counter()

@@ -1,44 +1,21 @@
-"""Render a dataset card from a template in ``hub_cards/`` plus the build's configs and report.
+"""The Lima-X / Bactrian-X dataset card: a template from ``hub_cards`` plus the build's report.
 
-A template is Markdown with a YAML header holding the dataset's fixed facts (license, task
-categories, source datasets); the builder adds ``language``, ``size_categories`` and
-``configs`` to that header and fills the body's ``$placeholders`` (``string.Template``).
+The template's YAML header holds the dataset's fixed facts; the build adds ``language``,
+``size_categories`` and ``configs`` and fills the body (:func:`hub_cards.cards.render_card`).
 """
 
 from __future__ import annotations
 
-from importlib.resources import files
-from string import Template
+from typing import TYPE_CHECKING
 
-from lima_x.hub import ConfigEntry
+from hub_cards.cards import load_template, size_category
+from hub_cards.cards import render_card as render_template
 from lima_x.report import BuildReport
 
-_SIZE_CATEGORIES = (
-    (1_000, "n<1K"),
-    (10_000, "1K<n<10K"),
-    (100_000, "10K<n<100K"),
-    (1_000_000, "100K<n<1M"),
-    (10_000_000, "1M<n<10M"),
-)
+if TYPE_CHECKING:
+    from lima_x.repo import ConfigEntry
 
-
-def size_category(n_rows: int) -> str:
-    """The Hub's ``size_categories`` bucket for ``n_rows``."""
-    for limit, name in _SIZE_CATEGORIES:
-        if n_rows < limit:
-            return name
-    return "10M<n<100M"
-
-
-def load_template(name: str) -> tuple[dict[str, object], str]:
-    """``(YAML header, body)`` of ``hub_cards/<name>``."""
-    import yaml
-
-    text = (files("hub_cards") / name).read_text(encoding="utf-8")
-    if not text.startswith("---\n"):
-        raise ValueError(f"hub_cards/{name}: expected a YAML header between '---' lines")
-    header, body = text[4:].split("\n---\n", 1)
-    return yaml.safe_load(header) or {}, body
+__all__ = ["configs_table", "render_card", "size_category"]
 
 
 def configs_table(configs: list[ConfigEntry]) -> str:
@@ -52,20 +29,42 @@ def configs_table(configs: list[ConfigEntry]) -> str:
     return "\n".join(lines)
 
 
+def validation_attribution(report: BuildReport) -> str:
+    """The CC BY-SA notice and credits of a validation set made from StackExchange posts
+    (between blank lines; empty when there is none)."""
+    lines = report.validation_attribution
+    if not lines:
+        return ""
+    return "\n".join(
+        [
+            "",
+            "### Validation split: Stack Exchange posts, CC BY-SA",
+            "",
+            f"The validation split holds {len(lines)} question–answer pairs from Stack Exchange "
+            "sites, each under the Creative Commons Attribution-ShareAlike licence named below "
+            "(<https://creativecommons.org/licenses/by-sa/4.0/>); their translations are "
+            "adaptations shared under the same licence. Posts and authors:",
+            "",
+            *lines,
+            "",
+        ]
+    )
+
+
 def render_card(template: str, report: BuildReport, configs: list[ConfigEntry]) -> str:
     """The full ``README.md`` text: YAML header with ``configs:`` and the rendered body."""
-    import yaml
-
-    meta, body = load_template(template)
+    meta, _ = load_template(template)
     languages: list[str] = []
     for lang in report.langs:
         code = lang.split("-")[0].lower()
         if code not in languages:
             languages.append(code)
     stored = sum(sum(c.rows.values()) for c in configs if c.kind in ("monolingual", "sampled"))
-    meta["language"] = languages
-    meta["size_categories"] = [size_category(stored)]
-    meta["configs"] = [config.yaml_entry() for config in configs]
+    header = {
+        "language": languages,
+        "size_categories": [size_category(stored)],
+        "configs": [config.yaml_entry() for config in configs],
+    }
     notes = []
     if report.small_size is not None:
         kept = report.rows.get(report.langs[0], {}).get("train", report.small_size)
@@ -81,22 +80,23 @@ def render_card(template: str, report: BuildReport, configs: list[ConfigEntry]) 
     if report.dropped:
         dropped = ", ".join(f"{k}: {v}" for k, v in sorted(report.dropped.items()))
         notes.append(f"- rows left out: {dropped}")
-    text = Template(body).substitute(
-        title=str(meta.get("pretty_name", report.dataset)),
-        languages=", ".join(report.langs),
-        source_lang=report.source_lang,
-        tool_version=report.tool_version,
-        default_config=report.default_config,
-        id_rule=report.id_rule,
-        validation_rule=report.validation_rule,
-        configs_table=configs_table(configs),
-        seed=report.seed,
-        translator=report.translator,
-        sources=", ".join(f"`{s}`" for s in report.sources),
-        extra_notes="\n".join(notes),
-        rows_table=report.rows_table(),
-        flags_table=report.flags_table(),
-        flags_rule=report.flags_rule,
-    )
-    header = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=1000)
-    return f"---\n{header}---\n{text}"
+    values = {
+        "title": str(meta.get("pretty_name", report.dataset)),
+        "languages": ", ".join(report.langs),
+        "source_lang": report.source_lang,
+        "tool_version": report.tool_version,
+        "default_config": report.default_config,
+        "id_rule": report.id_rule,
+        "validation_rule": report.validation_rule,
+        "configs_table": configs_table(configs),
+        "seed": report.seed,
+        "translator": report.translator,
+        "sources": ", ".join(f"`{s}`" for s in report.sources),
+        "extra_notes": "\n".join(notes),
+        "rows_table": report.rows_table(),
+        "flags_table": report.flags_table(),
+        "flags_rule": report.flags_rule,
+        "step_counts": report.step_counts(),
+        "validation_attribution": validation_attribution(report),
+    }
+    return render_template(template, header=header, values=values)

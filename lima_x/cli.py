@@ -10,18 +10,16 @@
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from lima_x.errors import LimaXError
-from polyglot_instruct.cli_errors import run_cli
+from polyglot_instruct.cli_errors import ToolkitGroup, run_cli
+from polyglot_instruct.languages import LanguageListError, parse_languages
 
 if TYPE_CHECKING:
-    from lima_x.translate.base import TranslationOptions
-    from lima_x.translate.cost import CostEstimate
+    from lima_x.repo import BuildResult
 
 logger = logging.getLogger("lima_x")
 
@@ -64,34 +62,18 @@ ProgressOption = Annotated[
 
 
 def parse_langs(value: str) -> list[str]:
-    langs = [part.strip().upper() for part in value.replace(" ", ",").split(",") if part.strip()]
-    if not langs:
-        raise typer.BadParameter(
-            "expected language codes such as EN,DE,FR,IT,ES", param_hint="--langs"
-        )
-    if len(set(langs)) != len(langs):
-        raise typer.BadParameter(f"a language is listed twice: {value}", param_hint="--langs")
-    return langs
+    """``--langs``: see :func:`polyglot_instruct.languages.parse_languages`."""
+    try:
+        return parse_languages(value) or []
+    except LanguageListError as error:
+        raise typer.BadParameter(str(error), param_hint="--langs") from None
 
 
 def split_mixtures(values: list[str] | None) -> list[str]:
     return [part.strip() for value in values or [] for part in value.split(",") if part.strip()]
 
 
-def default_cache_path() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "lima_x" / "translations.sqlite"
-
-
-def _fail(exc: Exception) -> typer.Exit:
-    typer.echo(f"error: {exc}", err=True)
-    return typer.Exit(code=1)
-
-
-def _summary(result: object) -> None:
-    from lima_x.build import BuildResult
-
-    assert isinstance(result, BuildResult)
+def _summary(result: BuildResult) -> None:
     default = result.report.default_config
     typer.echo(f"wrote {result.out} ({len(result.configs)} configs, default {default})")
     for name, rows in result.report.rows.items():
@@ -120,7 +102,8 @@ def build_lima_command(
         str | None,
         typer.Option(
             "--validation",
-            help="Validation file (ids v<line>); without it a seeded share of train is held out.",
+            help="Validation file, e.g. curated from `lima-x curate-validation` candidates (as "
+            "the paper). Needed unless --validation-fraction is given.",
         ),
     ] = None,
     seed: SeedOption = 42,
@@ -166,17 +149,21 @@ def build_lima_command(
             "--dry-run", help="Print characters and estimated cost per language; call nothing."
         ),
     ] = False,
-    validation_fraction: ValidationFractionOption = 0.05,
+    validation_fraction: Annotated[
+        float | None,
+        typer.Option(
+            "--validation-fraction",
+            help="Instead of --validation: hold out this share of LIMA train (shrinks the "
+            "training set; the paper keeps it whole).",
+        ),
+    ] = None,
     overwrite: OverwriteOption = False,
     progress: ProgressOption = True,
 ) -> None:
     """Build a Lima-X-style repo: translate LIMA (or any conversation file) into --langs."""
-    from lima_x.build import build_lima, read_lima_splits
-    from lima_x.mixtures import resolve_mixtures
-    from lima_x.readers import resolve_file
-    from lima_x.report import BuildReport
+    from lima_x.lima import LimaSources, build_lima_repo, estimate_lima_build
     from lima_x.translate.base import TranslationOptions
-    from lima_x.translate.factory import create_translator
+    from lima_x.translate.cache import default_cache_path
 
     language_list = parse_langs(langs)
     if out is None and not dry_run:
@@ -184,137 +171,44 @@ def build_lima_command(
             "expected an output folder (only --dry-run needs none)", param_hint="--out"
         )
     options = TranslationOptions(formality=formality, context=context, glossary_id=glossary_id)
-    cache_path = cache or default_cache_path()
-    try:
-        mixture_list = resolve_mixtures(
-            language_list, split_mixtures(mixtures), include_defaults=not no_default_mixtures
+    sources = LimaSources(source, validation, source_lang, seed, validation_fraction)
+    mixture_specs = split_mixtures(mixtures)
+    if dry_run:
+        found = estimate_lima_build(
+            sources,
+            language_list,
+            mixtures=mixture_specs,
+            default_mixtures=not no_default_mixtures,
+            translator=translator,
+            options=options,
+            cache_path=cache or default_cache_path(),
+            model=model,
         )
-        source_path = resolve_file(source, default_filename="train.jsonl")
-        validation_path = resolve_file(validation, default_filename=None) if validation else None
-        if dry_run:
-            scratch = BuildReport("Lima-X", "", seed, language_list, source_lang, [], translator)
-            splits = read_lima_splits(
-                source_path,
-                validation_path,
-                source_lang=source_lang,
-                seed=seed,
-                validation_fraction=validation_fraction,
-                report=scratch,
-            )
-            _print_estimate(
-                splits, language_list, source_lang.upper(), translator, options, cache_path, model
-            )
-            return
-        assert out is not None
-        engine = create_translator(
-            translator, cache_path=cache_path, model=model, base_url=base_url, show_progress=False
+        typer.echo(
+            f"dry run: {found.samples} samples, {found.texts} distinct texts, "
+            f"{found.characters:,} characters"
         )
-        try:
-            result = build_lima(
-                source_path,
-                language_list,
-                out,
-                mixtures=mixture_list,
-                translator=engine,
-                options=options,
-                validation=validation_path,
-                source_lang=source_lang,
-                seed=seed,
-                validation_fraction=validation_fraction,
-                overwrite=overwrite,
-                progress=progress,
-            )
-        finally:
-            close = getattr(engine, "close", None)
-            if callable(close):
-                close()
-    except (LimaXError, ValueError) as exc:
-        raise _fail(exc) from exc
-    _summary(result)
-
-
-def _print_estimate(
-    splits: dict,
-    langs: list[str],
-    source_lang: str,
-    backend: str,
-    options: TranslationOptions,
-    cache_path: Path,
-    model: str | None,
-) -> None:
-    from lima_x.translate.cost import estimate_cost
-    from lima_x.translation_run import unique_texts
-
-    samples = [s for split in splits.values() for s in split]
-    texts = unique_texts(samples)
-    targets = [lang for lang in langs if lang != source_lang]
-    characters = sum(map(len, texts))
-    typer.echo(
-        f"dry run: {len(samples)} samples, {len(texts)} distinct texts, {characters:,} characters"
-    )
-    if backend.strip().lower() == "none" or not targets:
-        typer.echo("nothing to translate (--translator none or no target language)")
+        if found.estimate is None:
+            typer.echo("nothing to translate (--translator none or no target language)")
+        else:
+            typer.echo(found.estimate.table())
         return
-    estimate = estimate_cost(
-        texts,
-        targets,
-        source_lang=source_lang,
-        backend=backend,
+    assert out is not None
+    result = build_lima_repo(
+        sources,
+        language_list,
+        out,
+        mixtures=mixture_specs,
+        default_mixtures=not no_default_mixtures,
+        translator=translator,
         options=options,
-        cache_path=cache_path,
+        cache_path=cache or default_cache_path(),
         model=model,
+        base_url=base_url,
+        overwrite=overwrite,
+        progress=progress,
     )
-    if backend.strip().lower() == "deepl":
-        estimate = _requests_as_built(
-            estimate, splits, texts, source_lang, options, cache_path, model
-        )
-    typer.echo(estimate.table())
-
-
-def _requests_as_built(
-    estimate: CostEstimate,
-    splits: dict,
-    texts: list[str],
-    source_lang: str,
-    options: TranslationOptions,
-    cache_path: Path,
-    model: str | None,
-) -> CostEstimate:
-    """The estimate with DeepL's request count of the build: split by split, 50 texts a call."""
-    import dataclasses
-
-    from lima_x.translate.cache import TranslationCache
-    from lima_x.translate.deepl_backend import deepl_identity
-    from lima_x.translation_run import deepl_request_count
-
-    cache = TranslationCache(cache_path) if cache_path.exists() else None
-    languages = []
-    try:
-        for lang in estimate.languages:
-            missing = (
-                cache.missing(
-                    deepl_identity(model_type=model),
-                    texts,
-                    source_lang=source_lang,
-                    target_lang=lang.target_lang,
-                    options=options,
-                )
-                if cache is not None
-                else texts
-            )
-            requests = deepl_request_count(
-                list(splits.values()),
-                cached=set(texts) - set(missing),
-                source_lang=source_lang,
-                target_lang=lang.target_lang,
-                options=options,
-                model=model,
-            )
-            languages.append(dataclasses.replace(lang, requests=requests))
-    finally:
-        if cache is not None:
-            cache.close()
-    return dataclasses.replace(estimate, languages=tuple(languages))
+    _summary(result)
 
 
 def build_bactrian_x_command(
@@ -369,35 +263,27 @@ def build_bactrian_x_command(
     progress: ProgressOption = True,
 ) -> None:
     """Build a Bactrian-X repo: 95/5 split with the same ids in every language, mixtures."""
-    from lima_x.build import build_bactrian_x
-    from lima_x.mixtures import resolve_mixtures
-    from lima_x.readers import resolve_bactrian_x_dir
+    from lima_x.bactrian_x import build_bactrian_x_repo
 
     language_list = parse_langs(langs)
     if small_size is not None and small_size < 1:
         raise typer.BadParameter("expected a positive number of ids", param_hint="--small-size")
-    try:
-        mixture_list = resolve_mixtures(
-            language_list, split_mixtures(mixtures), include_defaults=not no_default_mixtures
-        )
-        folder = resolve_bactrian_x_dir(source_dir, language_list)
-        result = build_bactrian_x(
-            folder,
-            language_list,
-            out,
-            mixtures=mixture_list,
-            seed=seed,
-            small_size=small_size,
-            small_validation_size=small_validation_size,
-            validation_fraction=validation_fraction,
-            source_lang=source_lang,
-            flag_every_language=flag_every_language,
-            workers=workers,
-            overwrite=overwrite,
-            progress=progress,
-        )
-    except (LimaXError, ValueError) as exc:
-        raise _fail(exc) from exc
+    result = build_bactrian_x_repo(
+        source_dir,
+        language_list,
+        out,
+        mixtures=split_mixtures(mixtures),
+        default_mixtures=not no_default_mixtures,
+        seed=seed,
+        small_size=small_size,
+        small_validation_size=small_validation_size,
+        validation_fraction=validation_fraction,
+        source_lang=source_lang,
+        flag_every_language=flag_every_language,
+        workers=workers,
+        overwrite=overwrite,
+        progress=progress,
+    )
     _summary(result)
 
 
@@ -416,16 +302,11 @@ def inspect_command(
     ] = None,
 ) -> None:
     """Load every config with `datasets` and print configs × splits × rows × languages."""
-    from lima_x.summary import inspect_folder
+    from hub_cards.inspection import inspect_folder, summary_table
 
-    try:
-        rows = inspect_folder(folder, configs=config, cache_dir=cache_dir)
-    except LimaXError as exc:
-        raise _fail(exc) from exc
-    typer.echo(f"{'config':<26}{'split':<12}{'rows':>7}  languages")
-    for row in rows:
-        langs = " ".join(f"{lang}:{n}" for lang, n in row.languages.items())
-        typer.echo(f"{row.config:<26}{row.split:<12}{row.rows:>7}  {langs}")
+    rows = inspect_folder(folder, configs=config, cache_dir=cache_dir)
+    for line in summary_table(rows):
+        typer.echo(line)
 
 
 def push_command(
@@ -435,22 +316,16 @@ def push_command(
     message: Annotated[str | None, typer.Option("--message", help="Commit message.")] = None,
 ) -> None:
     """Upload a built folder to the Hub (token from HF_TOKEN), creating the repo if needed."""
-    from lima_x.hub import push_folder
+    from hub_cards.push import push_folder
 
-    try:
-        url = push_folder(folder, repo_id, private=private, commit_message=message)
-    except LimaXError as exc:
-        raise _fail(exc) from exc
-    except Exception as exc:  # huggingface_hub raises its own HTTP errors
-        raise _fail(
-            RuntimeError(f"upload to {repo_id} failed: {type(exc).__name__}: {exc}")
-        ) from exc
+    url = push_folder(folder, repo_id, private=private, commit_message=message, program="lima-x")
     typer.echo(f"pushed {folder} to https://huggingface.co/datasets/{repo_id} ({url})")
 
 
 def build_app() -> typer.Typer:
     app = typer.Typer(
         name="lima-x",
+        cls=ToolkitGroup,
         help="Build parallel multilingual instruction datasets (Lima-X, Bactrian-X) as Hub repos.",
         no_args_is_help=True,
         add_completion=False,
@@ -477,6 +352,9 @@ def build_app() -> typer.Typer:
     app.add_typer(build, name="build")
     app.command("inspect")(inspect_command)
     app.command("push")(push_command)
+    from lima_x import cli_curate
+
+    cli_curate.register(app)
     return app
 
 

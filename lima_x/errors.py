@@ -2,7 +2,31 @@
 
 from __future__ import annotations
 
+from hub_cards.errors import ForeignOutputError, OutputExistsError
+from lima_x.translate.errors import (
+    MissingCredentialError,
+    ProtectedTextError,
+    QuotaExceededError,
+    TranslationError,
+    TranslatorSettingError,
+)
 from polyglot_instruct.errors import ToolkitError
+
+__all__ = [
+    "BuildSettingError",
+    "ForeignOutputError",
+    "InputFormatError",
+    "LimaXError",
+    "MissingCredentialError",
+    "MixtureSpecError",
+    "OutputExistsError",
+    "OutputHoldsSourceError",
+    "ProtectedTextError",
+    "QuotaExceededError",
+    "SourceAccessError",
+    "TranslationError",
+    "TranslatorSettingError",
+]
 
 
 class LimaXError(ToolkitError):
@@ -20,12 +44,8 @@ class InputFormatError(LimaXError):
         super().__init__(f"{where}: {problem}")
 
 
-class TranslationError(LimaXError):
-    """A translation backend failed in a way that retrying will not fix."""
-
-
-class QuotaExceededError(TranslationError):
-    """The translation service refused further work because the account quota is used up."""
+class BuildSettingError(LimaXError, ValueError):
+    """A build setting is out of range (e.g. a validation share outside (0, 1))."""
 
 
 class SourceAccessError(LimaXError):
@@ -36,21 +56,20 @@ class MixtureSpecError(LimaXError):
     """A mixture name does not decompose into the languages being built."""
 
 
-class OutputExistsError(LimaXError):
-    """The output folder exists already and overwriting was not asked for."""
-
-
-class ProtectedTextError(TranslationError):
-    """A translation lost or changed a piece that must come back untouched (code, placeholders)."""
-
-
-class MissingCredentialError(TranslationError):
-    """A backend needs a key from the environment and it is not set."""
-
-    def __init__(self, variable: str, purpose: str) -> None:
-        self.variable = variable
-        super().__init__(f"{variable} is not set: export it to {purpose}")
-
-
-class OutputHoldsSourceError(OutputExistsError):
+class OutputHoldsSourceError(OutputExistsError, LimaXError):
     """The output folder is, or contains, a source: replacing it would delete the source."""
+
+
+class CurationError(LimaXError):
+    """A validation-set curation run cannot start or go on (settings, inputs, dependencies)."""
+
+
+def require_module(module: str, extra: str) -> None:
+    """Fail with the pip command to fix it when the optional ``module`` is not installed."""
+    import importlib.util
+
+    if importlib.util.find_spec(module) is None:
+        raise CurationError(
+            f"expected the Python package {module!r}, found it missing: "
+            f"pip install 'polyglot-instruct[{extra}]'"
+        )

@@ -3,8 +3,11 @@
 A job is a list of samples and the flags to compute on them (:class:`FlagRunner` takes jobs
 as they arrive, :func:`run_flag_jobs` a list of them). The rows of every job are cut into
 chunks; a chunk travels to a worker as plain ``(lang, messages)`` pairs and comes back as
-one byte of flag bits per row, so little is pickled. Each flag is a pure function of the row,
-and results are put back in input order: the output does not depend on ``workers``.
+one byte of flag bits per row plus the chunk's :class:`~lima_x.pipeline.RunStats`, so little
+is pickled. In the worker the flag steps run through :func:`lima_x.pipeline.run_pipeline`, which
+owns the loop and the counts per reason; the counts of every chunk are merged into the run's
+stats. Each flag is a pure function of the row, and results are put back in input order: the
+output does not depend on ``workers``.
 """
 
 from __future__ import annotations
@@ -13,8 +16,9 @@ import os
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 
+from lima_x.errors import BuildSettingError, LimaXError
 from lima_x.flags import flag_steps
-from lima_x.pipeline import RunStats
+from lima_x.pipeline import RunStats, run_pipeline
 from lima_x.records import FLAG_NAMES, ParallelSample
 
 #: Below this many rows in all jobs together, flagging stays in this process (starting
@@ -25,25 +29,25 @@ CHUNK_ROWS = 2000
 
 Rows = list[tuple[str, list[dict[str, str]]]]
 Job = tuple[Sequence[ParallelSample], Sequence[str]]
+#: One chunk's flag bits (a byte per row) and its counts.
+ChunkResult = tuple[bytes, RunStats]
 
 
 def default_workers() -> int:
     return os.cpu_count() or 1
 
 
-def flag_rows(names: tuple[str, ...], rows: Rows) -> bytes:
-    """One byte per row: bit ``i`` is set when flag ``names[i]`` holds for that row."""
-    steps = flag_steps(names)
-    bits = [1 << names.index(step.flag) for step in steps]
-    out = bytearray(len(rows))
-    for position, (lang, messages) in enumerate(rows):
-        sample = ParallelSample("", lang, messages, "")
-        value = 0
-        for step, bit in zip(steps, bits, strict=True):
-            if step.check(sample):
-                value |= bit
-        out[position] = value
-    return bytes(out)
+def flag_rows(names: tuple[str, ...], rows: Rows) -> tuple[bytes, RunStats]:
+    """Run the flag steps ``names`` over ``rows`` through the pipeline base: one byte per row
+    (bit ``i`` set when flag ``names[i]`` holds for that row) and the counts per reason."""
+    samples = [ParallelSample("", lang, messages, "") for lang, messages in rows]
+    kept, stats = run_pipeline(flag_steps(names), samples)
+    if len(kept) != len(samples):  # flag steps mark rows, they never drop one
+        raise LimaXError(f"a flag step dropped {len(samples) - len(kept)} rows")
+    out = bytearray(len(samples))
+    for position, sample in enumerate(samples):
+        out[position] = sum(1 << i for i, name in enumerate(names) if sample.flags.get(name))
+    return bytes(out), stats
 
 
 class FlagRunner:
@@ -67,12 +71,14 @@ class FlagRunner:
         self.stats = stats
         self.workers = default_workers() if workers is None else workers
         if self.workers < 1:
-            raise ValueError(f"workers must be at least 1, got {self.workers}")
+            raise BuildSettingError(f"workers must be at least 1, got {self.workers}")
         self.chunk_rows = chunk_rows
         self.progress = progress
         self._parallel = self.workers > 1 and (expected_rows or 0) >= PARALLEL_MIN_ROWS
         self._pool: ProcessPoolExecutor | None = None
-        self._pending: list[tuple[Sequence[ParallelSample], tuple[str, ...], Future | bytes]] = []
+        self._pending: list[
+            tuple[Sequence[ParallelSample], tuple[str, ...], Future[ChunkResult] | ChunkResult]
+        ] = []
 
     def __enter__(self) -> FlagRunner:
         return self
@@ -92,7 +98,6 @@ class FlagRunner:
             self._parallel = True
         if self._parallel and self._pool is None:
             self._pool = ProcessPoolExecutor(max_workers=self.workers)
-        self.stats.seen += len(samples)
         for start in range(0, len(samples), self.chunk_rows):
             chunk = samples[start : start + self.chunk_rows]
             task = (ordered, [(s.lang, s.messages) for s in chunk])
@@ -107,8 +112,9 @@ class FlagRunner:
         try:
             with tqdm(total=total, desc="flag", unit="row", disable=not self.progress) as bar:
                 for chunk, names, result in self._pending:
-                    bits = result.result() if isinstance(result, Future) else result
-                    _apply(chunk, names, bits, self.stats)
+                    bits, stats = result.result() if isinstance(result, Future) else result
+                    _apply(chunk, names, bits)
+                    self.stats.merge(stats)
                     bar.update(len(chunk))
         finally:
             self._pending = []
@@ -137,13 +143,11 @@ def run_flag_jobs(
         runner.finish()
 
 
-def _flag_chunk(task: tuple[tuple[str, ...], Rows]) -> bytes:
+def _flag_chunk(task: tuple[tuple[str, ...], Rows]) -> tuple[bytes, RunStats]:
     return flag_rows(*task)
 
 
-def _apply(
-    samples: Sequence[ParallelSample], names: tuple[str, ...], bits: bytes, stats: RunStats
-) -> None:
+def _apply(samples: Sequence[ParallelSample], names: tuple[str, ...], bits: bytes) -> None:
     if not any(bits):
         return
     for sample, value in zip(samples, bits, strict=True):
@@ -151,4 +155,3 @@ def _apply(
             for i, name in enumerate(names):
                 if value >> i & 1:
                     sample.flags[name] = True
-                    stats.flagged[name] += 1

@@ -16,7 +16,7 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from lima_x.errors import MixtureSpecError
+from lima_x.errors import BuildSettingError, MixtureSpecError
 
 SAMPLED_SUFFIXES = ("-sampled", "_sampled")
 
@@ -101,7 +101,7 @@ def split_train_validation(
 ) -> tuple[set[str], set[str]]:
     """Seeded ``(train ids, validation ids)``; validation gets ``round(n * fraction)``, ≥ 1."""
     if not 0 < validation_fraction < 1:
-        raise ValueError(f"validation_fraction must be in (0, 1), got {validation_fraction}")
+        raise BuildSettingError(f"validation_fraction must be in (0, 1), got {validation_fraction}")
     order = shuffled(ids, seed, "validation-split")
     n_validation = max(1, round(len(order) * validation_fraction)) if len(order) > 1 else 0
     return set(order[n_validation:]), set(order[:n_validation])

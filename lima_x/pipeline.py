@@ -15,8 +15,15 @@ from abc import ABC, abstractmethod
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Generic
+
+from typing_extensions import TypeVar
 
 from lima_x.records import FLAG_NAMES, ParallelSample
+
+#: The record a step reads and returns: the parallel sample unless a pipeline says otherwise
+#: (the validation-set curation runs over question–answer pairs).
+S = TypeVar("S", default=ParallelSample)
 
 
 @dataclass
@@ -26,19 +33,33 @@ class RunStats:
     flagged: Counter[str] = field(default_factory=Counter)
     dropped: Counter[str] = field(default_factory=Counter)
     seen: int = 0
+    #: How many dropped samples to keep per reason, as examples for a report (0: none).
+    max_examples: int = 0
+    examples: dict[str, list[object]] = field(default_factory=dict)
+
+    def drop(self, reason: str, sample: object) -> None:
+        """Count ``sample`` as dropped for ``reason`` (and keep it as an example if room)."""
+        self.dropped[reason] += 1
+        if self.max_examples:
+            kept = self.examples.setdefault(reason, [])
+            if len(kept) < self.max_examples:
+                kept.append(sample)
 
     def merge(self, other: RunStats) -> None:
         self.flagged.update(other.flagged)
         self.dropped.update(other.dropped)
         self.seen += other.seen
+        for reason, samples in other.examples.items():
+            kept = self.examples.setdefault(reason, [])
+            kept.extend(samples[: max(0, self.max_examples - len(kept))])
 
 
-class Step(ABC):
+class Step(ABC, Generic[S]):
     """One pipeline step. Subclasses override :meth:`process_one` (or a narrower hook)."""
 
     name: str = "step"
 
-    def run(self, samples: Iterable[ParallelSample], stats: RunStats) -> Iterator[ParallelSample]:
+    def run(self, samples: Iterable[S], stats: RunStats) -> Iterator[S]:
         """Lazily process ``samples``: a sample passes every step before the next one starts."""
         for sample in samples:
             result = self.process_one(sample, stats)
@@ -46,11 +67,11 @@ class Step(ABC):
                 yield result
 
     @abstractmethod
-    def process_one(self, sample: ParallelSample, stats: RunStats) -> ParallelSample | None:
+    def process_one(self, sample: S, stats: RunStats) -> S | None:
         """Return the (possibly changed) sample, or None to drop it."""
 
 
-class FlagStep(Step):
+class FlagStep(Step[ParallelSample]):
     """Set the flag :attr:`flag` on samples for which :meth:`check` is true."""
 
     flag: str = ""
@@ -73,28 +94,38 @@ class FlagStep(Step):
         """True when the sample has the property this flag names."""
 
 
-class FilterStep(Step):
+class FilterStep(Step[S]):
     """Drop samples for which :meth:`reason` returns a reason (counted under that reason)."""
 
-    def process_one(self, sample: ParallelSample, stats: RunStats) -> ParallelSample | None:
+    def process_one(self, sample: S, stats: RunStats) -> S | None:
         why = self.reason(sample)
         if why is None:
             return sample
-        stats.dropped[why] += 1
+        stats.drop(why, sample)
         return None
 
     @abstractmethod
-    def reason(self, sample: ParallelSample) -> str | None:
+    def reason(self, sample: S) -> str | None:
         """Why the sample is dropped, or None to keep it."""
 
 
-def run_pipeline(
-    steps: Sequence[Step], samples: list[ParallelSample], stats: RunStats | None = None
-) -> tuple[list[ParallelSample], RunStats]:
-    """Run ``steps`` in order over ``samples``; returns the kept samples and the counts."""
-    stats = stats if stats is not None else RunStats()
-    stats.seen += len(samples)
-    stream: Iterable[ParallelSample] = samples
+def stream_pipeline(steps: Sequence[Step[S]], samples: Iterable[S], stats: RunStats) -> Iterator[S]:
+    """Run ``steps`` lazily over a stream of ``samples`` (counted in ``stats.seen`` as read)."""
+
+    def counted() -> Iterator[S]:
+        for sample in samples:
+            stats.seen += 1
+            yield sample
+
+    stream: Iterable[S] = counted()
     for step in steps:
         stream = step.run(stream, stats)
-    return list(stream), stats
+    return iter(stream)
+
+
+def run_pipeline(
+    steps: Sequence[Step[S]], samples: list[S], stats: RunStats | None = None
+) -> tuple[list[S], RunStats]:
+    """Run ``steps`` in order over ``samples``; returns the kept samples and the counts."""
+    stats = stats if stats is not None else RunStats()
+    return list(stream_pipeline(steps, samples, stats)), stats

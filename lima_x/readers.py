@@ -367,13 +367,14 @@ def resolve_file(spec: str, *, default_filename: str | None) -> Path:
     if not is_hub_reference(spec):
         return Path(spec)
     repo_id, file_path, revision = split_hub_reference(spec)
-    if file_path is None and default_filename is None:
+    filename = file_path or default_filename
+    if filename is None:
         raise SourceAccessError(
             f"{spec} names a dataset repo, not a file: give a local file or "
             f"hf://datasets/{repo_id}/<file> (GAIR/lima has no validation set; its test.jsonl "
             "holds prompts without answers)"
         )
-    return hub_download(repo_id, file_path or default_filename, revision)  # type: ignore[arg-type]
+    return hub_download(repo_id, filename, revision)
 
 
 def resolve_bactrian_x_dir(spec: str, langs: list[str]) -> Path:

@@ -20,8 +20,11 @@ import sys
 import tempfile
 import traceback
 from pathlib import Path
+from typing import Any
 
 import typer
+from typer.core import TyperGroup
+from typer.exceptions import Abort, Exit, TyperException
 
 from polyglot_instruct.errors import ToolkitError
 
@@ -79,6 +82,26 @@ def error_line(program: str, error: BaseException) -> str:
         f"error: unexpected {type(error).__name__}: {error} ({where}; please report it "
         "with that file)"
     )
+
+
+class ToolkitGroup(TyperGroup):
+    """A command group that applies these rules inside the command, so that the app behaves
+    the same under :func:`run_cli` and when invoked directly (``typer.testing.CliRunner``).
+
+    Use it as ``typer.Typer(cls=ToolkitGroup, ...)`` for the root app: usage errors,
+    ``--help`` and ``typer.Exit`` pass through; every other exception becomes one line on
+    stderr and exit 1.
+    """
+
+    def invoke(self, ctx: Any) -> Any:  # typer vendors click; its Context is not public
+        try:
+            return super().invoke(ctx)
+        except (TyperException, Exit, Abort):  # usage errors (exit 2), --help, typer.Exit
+            raise
+        except Exception as error:
+            program = ctx.find_root().info_name or self.name or "toolkit"
+            typer.echo(error_line(program, error), err=True)
+            raise typer.Exit(code=1) from None
 
 
 def run_cli(program: str, app: typer.Typer) -> None:

@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
 import threading
 from collections.abc import Sequence
 from pathlib import Path
 
-from lima_x.errors import QuotaExceededError
 from lima_x.translate.base import TranslationOptions, Translator
 from lima_x.translate.batching import chunks, progress
+from lima_x.translate.errors import QuotaExceededError
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS translations (
@@ -35,6 +36,12 @@ CREATE TABLE IF NOT EXISTS translations (
 """
 _LOOKUP_CHUNK = 500
 DEFAULT_BATCH = 50
+
+
+def default_cache_path() -> Path:
+    """``$XDG_CACHE_HOME/lima_x/translations.sqlite`` (``~/.cache/...`` without the variable)."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "lima_x" / "translations.sqlite"
 
 
 def cache_key(
@@ -241,4 +248,7 @@ class CachedTranslator:
         planner = getattr(self.inner, "plan_batches", None)
         if planner is None:
             return list(chunks(range(len(texts)), DEFAULT_BATCH))
-        return planner(texts, source_lang=source_lang, target_lang=target_lang, options=options)
+        plan: list[list[int]] = planner(
+            texts, source_lang=source_lang, target_lang=target_lang, options=options
+        )
+        return plan

@@ -24,8 +24,8 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from lima_x.errors import ProtectedTextError
 from lima_x.translate.base import TranslationOptions
+from lima_x.translate.errors import ProtectedTextError
 
 #: The ``extra`` option that asks for placeholder protection: ``("protect_placeholders", "true")``.
 PROTECT_PLACEHOLDERS = ("protect_placeholders", "true")
@@ -135,12 +135,12 @@ def _normalise(pieces: Sequence[tuple[str, bool]]) -> ProtectedText:
             merged.append([piece, is_protected])
     gaps: list[str] = [""]
     protected: list[str] = []
-    for piece, is_protected in merged:
-        if is_protected:
-            protected.append(str(piece))
+    for text_piece, protected_piece in merged:
+        if protected_piece:
+            protected.append(str(text_piece))
             gaps.append("")
         else:
-            gaps[-1] = str(piece)
+            gaps[-1] = str(text_piece)
     first = gaps[0].lstrip()
     if first != gaps[0]:  # leading whitespace of the text is protected too
         protected.insert(0, gaps[0][: len(gaps[0]) - len(first)])

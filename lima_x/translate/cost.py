@@ -10,13 +10,16 @@ the text and an answer of the same length.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import dataclasses
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from lima_x.translate.base import TranslationOptions
 from lima_x.translate.cache import TranslationCache
 from lima_x.translate.code_spans import Protection, protect
+from lima_x.translate.errors import TranslatorSettingError
+from lima_x.translate.run import distinct_texts, text_chunks
 
 #: DeepL API Pro: 25 USD per million characters (the usage-based price, 2024).
 DEEPL_USD_PER_MILLION_CHARS = 25.0
@@ -111,7 +114,9 @@ def estimate_cost(
     options = options or TranslationOptions()
     name = backend.strip().lower()
     if name not in ("deepl", "openai"):
-        raise ValueError(f"no cost estimate for translator {backend!r}: expected deepl or openai")
+        raise TranslatorSettingError(
+            f"no cost estimate for translator {backend!r}: expected deepl or openai"
+        )
     cache = TranslationCache(cache_path) if cache_path and Path(cache_path).exists() else None
     identity = _identity(name, model)
     languages = []
@@ -232,3 +237,90 @@ def _llm_language(
         tokens=tokens_in + tokens_out,
         usd=usd,
     )
+
+
+def deepl_requests_as_run(
+    text_groups: Sequence[Sequence[str]],
+    *,
+    cached: Collection[str],
+    source_lang: str,
+    target_lang: str,
+    options: TranslationOptions,
+    model: str | None = None,
+) -> int:
+    """DeepL requests a run sends translating ``text_groups`` one after the other (each through
+    :func:`~lima_x.translate.run.translate_texts`) into one language.
+
+    Follows the run call by call: each group goes in chunks of
+    :data:`~lima_x.translate.run.CHUNK` distinct texts; what the cache holds (``cached``) or an
+    earlier chunk sent is not sent again; the rest is grouped into requests within DeepL's
+    limits, as the DeepL backend does.
+    """
+    from lima_x.translate.deepl_backend import plan_requests, request_params, xml_payloads
+
+    params = request_params(source_lang, target_lang, options, model_type=model)
+    done = set(cached)
+    requests = 0
+    for texts in text_groups:
+        for chunk in text_chunks(texts):
+            todo = [text for text in chunk if text not in done]
+            done.update(todo)
+            if todo:
+                requests += len(plan_requests(xml_payloads(todo, options), params))
+    return requests
+
+
+def estimate_run_cost(
+    text_groups: Sequence[Sequence[str]],
+    target_langs: Sequence[str],
+    *,
+    source_lang: str,
+    backend: str = "deepl",
+    options: TranslationOptions | None = None,
+    cache_path: Path | None = None,
+    model: str | None = None,
+) -> CostEstimate:
+    """:func:`estimate_cost` of a run that translates ``text_groups`` one after the other
+    (a build's splits), with DeepL's request count as that run sends them."""
+    options = options or TranslationOptions()
+    texts = distinct_texts(text for group in text_groups for text in group)
+    estimate = estimate_cost(
+        texts,
+        target_langs,
+        source_lang=source_lang,
+        backend=backend,
+        options=options,
+        cache_path=cache_path,
+        model=model,
+    )
+    if estimate.backend != "deepl":
+        return estimate
+    cache = TranslationCache(cache_path) if cache_path and Path(cache_path).exists() else None
+    identity = _identity("deepl", model)
+    languages = []
+    try:
+        for lang in estimate.languages:
+            missing = (
+                cache.missing(
+                    identity,
+                    texts,
+                    source_lang=source_lang,
+                    target_lang=lang.target_lang,
+                    options=options,
+                )
+                if cache is not None
+                else texts
+            )
+            requests = deepl_requests_as_run(
+                text_groups,
+                cached=set(texts) - set(missing),
+                source_lang=source_lang,
+                target_lang=lang.target_lang,
+                options=options,
+                model=model,
+            )
+            languages.append(dataclasses.replace(lang, requests=requests))
+    finally:
+        if cache is not None:
+            cache.close()
+    return dataclasses.replace(estimate, languages=tuple(languages))

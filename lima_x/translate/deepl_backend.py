@@ -17,7 +17,6 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from lima_x.errors import MissingCredentialError, QuotaExceededError, TranslationError
 from lima_x.translate.base import TranslationOptions
 from lima_x.translate.batching import (
     DEEPL_MAX_BODY_BYTES,
@@ -35,6 +34,7 @@ from lima_x.translate.code_spans import (
     protect,
     to_xml,
 )
+from lima_x.translate.errors import MissingCredentialError, QuotaExceededError, TranslationError
 from lima_x.translate.languages import deepl_source, deepl_target
 
 logger = logging.getLogger(__name__)
@@ -110,7 +110,7 @@ def plan_requests(
 ) -> list[list[int]]:
     """Indices of the texts to send, grouped per request within DeepL's limits."""
     todo = [i for i, p in enumerate(payloads) if p is not None]
-    sizes = [json_size(payloads[i][1]) + 2 for i in todo]  # type: ignore[index]
+    sizes = [json_size(p[1]) + 2 for p in payloads if p is not None]
     batches = plan_batches(
         sizes, max_items=max_texts, max_bytes=max_body_bytes, overhead=request_overhead(params)
     )
@@ -162,7 +162,9 @@ class DeepLTranslator:
     def cache_identity(self) -> str:
         return deepl_identity(self.english, self.portuguese, self.model_type)
 
-    def _params(self, source_lang: str, target_lang: str, options: TranslationOptions) -> dict:
+    def _params(
+        self, source_lang: str, target_lang: str, options: TranslationOptions
+    ) -> dict[str, Any]:
         return request_params(
             source_lang,
             target_lang,
@@ -172,7 +174,9 @@ class DeepLTranslator:
             model_type=self.model_type,
         )
 
-    def _plan(self, payloads: Sequence[tuple[ProtectedText, str] | None], params: dict):
+    def _plan(
+        self, payloads: Sequence[tuple[ProtectedText, str] | None], params: dict[str, Any]
+    ) -> list[list[int]]:
         return plan_requests(
             payloads, params, max_texts=self.max_texts, max_body_bytes=self.max_body_bytes
         )
@@ -237,6 +241,7 @@ class DeepLTranslator:
             enabled=self.show_progress and len(batches) > 1,
         ) as bar:
             for indices in batches:
+                # plan_requests puts only texts with prose (a payload, not None) in a batch.
                 xml = [payloads[i][1] for i in indices]  # type: ignore[index]
                 try:
                     translated = self._request(xml, params)
@@ -246,6 +251,7 @@ class DeepLTranslator:
                         f"{source_lang}→{target_lang} in this call."
                     ) from None
                 for i, out in zip(indices, translated, strict=True):
+                    # The same batch: every payload is set.
                     results[i] = self._restore(out, payloads[i][0], i)  # type: ignore[index]
                 done += len(indices)
                 bar.update(len(indices))
@@ -267,6 +273,7 @@ class DeepLTranslator:
         for attempt in range(self.max_retries + 1):
             try:
                 results = self._client.translate_text(xml, **params)
+                # A list in, a list out: the SDK's result type also covers a single text.
                 return [r.text for r in results]  # type: ignore[union-attr]
             except deepl.QuotaExceededException:
                 raise QuotaExceededError(

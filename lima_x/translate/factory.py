@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from lima_x.translate.base import Translator
+from lima_x.translate.errors import TranslatorSettingError
 
 BACKENDS = ("deepl", "openai", "none")
 
@@ -20,8 +21,8 @@ def create_translator(
     """``"deepl"``, ``"openai"`` or ``"none"`` (returns None), cached when ``cache_path`` is set.
 
     Keys come from ``DEEPL_AUTH_KEY`` / ``OPENAI_API_KEY``; a missing one raises
-    :class:`lima_x.errors.MissingCredentialError` naming the variable. ``base_url`` overrides
-    ``DEEPL_SERVER_URL`` / ``OPENAI_BASE_URL``. ``model`` is the chat model for ``openai``
+    :class:`lima_x.translate.errors.MissingCredentialError` naming the variable. ``base_url``
+    overrides ``DEEPL_SERVER_URL`` / ``OPENAI_BASE_URL``. ``model`` is the chat model for ``openai``
     (required) and DeepL's ``model_type`` for ``deepl`` (optional).
     """
     name = backend.strip().lower()
@@ -38,10 +39,14 @@ def create_translator(
         from lima_x.translate.llm_backend import OpenAIChatTranslator
 
         if not model:
-            raise ValueError("--translator openai needs --model (the chat model to translate with)")
+            raise TranslatorSettingError(
+                "--translator openai needs --model (the chat model to translate with)"
+            )
         translator = OpenAIChatTranslator(model, base_url=base_url, show_progress=show_progress)
     else:
-        raise ValueError(f"unknown translator {backend!r}: expected one of {', '.join(BACKENDS)}")
+        raise TranslatorSettingError(
+            f"unknown translator {backend!r}: expected one of {', '.join(BACKENDS)}"
+        )
     if cache_path is None:
         return translator
     from lima_x.translate.cache import CachedTranslator

@@ -15,15 +15,16 @@ import os
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 
-from lima_x.errors import (
+from lima_x.translate.base import TranslationOptions
+from lima_x.translate.batching import chunks, progress
+from lima_x.translate.code_spans import ProtectedText, Protection, protect, restore
+from lima_x.translate.errors import (
     MissingCredentialError,
     ProtectedTextError,
     QuotaExceededError,
     TranslationError,
+    TranslatorSettingError,
 )
-from lima_x.translate.base import TranslationOptions
-from lima_x.translate.batching import chunks, progress
-from lima_x.translate.code_spans import ProtectedText, Protection, protect, restore
 from lima_x.translate.languages import language_name
 
 logger = logging.getLogger(__name__)
@@ -96,7 +97,9 @@ class OpenAIChatTranslator:
         if not key:
             raise MissingCredentialError(KEY_VARIABLE, "translate with an OpenAI-compatible model")
         if not model:
-            raise ValueError("the OpenAI-compatible translator needs a model name (--model)")
+            raise TranslatorSettingError(
+                "the OpenAI-compatible translator needs a model name (--model)"
+            )
         self._key = key
         self.model = model
         self.base_url = base_url or os.environ.get(BASE_URL_VARIABLE) or None
@@ -132,7 +135,9 @@ class OpenAIChatTranslator:
         options: TranslationOptions,
     ) -> list[str]:
         if options.glossary_id:
-            raise ValueError("glossaries are a DeepL feature; the LLM translator cannot use one")
+            raise TranslatorSettingError(
+                "glossaries are a DeepL feature; the LLM translator cannot use one"
+            )
         system = system_prompt(source_lang, target_lang, options)
         protection = Protection.from_options(options)
 
@@ -185,6 +190,7 @@ class OpenAIChatTranslator:
         try:
             response = self._client.chat.completions.create(
                 model=self.model,
+                # Plain role/content dicts; the SDK types them as a union of TypedDicts.
                 messages=messages,  # type: ignore[arg-type]
                 temperature=0,
             )

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Sequence
+import time
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, Protocol, cast
 
 from mt_bench_x.answer.engine_options import EngineOptions, visible_gpus
@@ -105,6 +108,38 @@ class PromptFormatter:
         return text.strip()
 
 
+# --------------------------------------------------------------------------- checkpoints
+
+
+def check_model_path(model_path: str) -> None:
+    """A ``--model-path`` that names a local path (absolute, ``./``, ``~``) must exist; a
+    Hub id (``org/name``) is left to the loader."""
+    path = Path(model_path).expanduser()
+    local = model_path.startswith((os.sep, ".", "~")) or path.exists()
+    if local and not path.is_dir():
+        found = "a file" if path.exists() else "nothing"
+        raise AnswerBackendError(
+            f"--model-path {model_path}: expected a checkpoint folder (config.json, "
+            f"tokenizer and weights), found {found} there"
+        )
+
+
+@contextmanager
+def _loading(model_path: str) -> Iterator[None]:
+    """Loader errors (no config.json, no weights, an id the Hub does not know, no network)
+    as one line naming the checkpoint, instead of the loaders' chained tracebacks."""
+    try:
+        yield
+    except (OSError, ValueError) as error:
+        reason = str(error).strip().splitlines()[0][:300] if str(error).strip() else ""
+        if "trust_remote_code" in str(error):
+            reason = "it ships its own code; pass --trust-remote-code to run that code"
+        raise AnswerBackendError(
+            f"cannot load the checkpoint {model_path!r}: {type(error).__name__}"
+            + (f" ({reason})" if reason else "")
+        ) from None
+
+
 # --------------------------------------------------------------------------- transformers
 
 
@@ -133,9 +168,10 @@ class TransformersBackend:
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
         remote = (engine or EngineOptions()).hf_kwargs()
-
+        check_model_path(model_path)
         self.device = resolve_device(device)
-        self.tokenizer = AutoTokenizer.from_pretrained(model_path, **remote)
+        with _loading(model_path):
+            self.tokenizer = AutoTokenizer.from_pretrained(model_path, **remote)
         self.format = PromptFormatter(self.tokenizer, model_path, conv_template)
         self.tokenizer.padding_side = "left"
         if self.tokenizer.pad_token_id is None:
@@ -144,10 +180,11 @@ class TransformersBackend:
             torch_dtype = torch.bfloat16 if self.device.startswith("cuda") else torch.float32
         else:
             torch_dtype = getattr(torch, dtype)
-        # Any: transformers' decorated ``.to()`` hides its ``self`` from type checkers.
-        self.model = cast(
-            Any, AutoModelForCausalLM.from_pretrained(model_path, dtype=torch_dtype, **remote)
-        )
+        with _loading(model_path):
+            # Any: transformers' decorated ``.to()`` hides its ``self`` from type checkers.
+            self.model = cast(
+                Any, AutoModelForCausalLM.from_pretrained(model_path, dtype=torch_dtype, **remote)
+            )
         self.model.to(self.device)
         self.model.eval()
         self.seed = seed
@@ -203,6 +240,7 @@ class VLLMBackend:
         seed: int = 0,
         engine: EngineOptions | None = None,
     ) -> None:
+        check_model_path(model_path)
         try:
             from vllm import LLM
         except ImportError:
@@ -255,32 +293,62 @@ class OpenAIBackend:
                 )
             key = "EMPTY"
         self.client = OpenAI(api_key=key, base_url=base_url, max_retries=max_retries)
+        self.max_retries = max_retries
         self.model = model
         self.parallel = max(1, parallel)
 
     def _one(self, conversation: Conversation, temperature: float, max_new_tokens: int) -> str:
+        """One reply. 429/5xx are the SDK's to retry; a malformed 200 (HTML page, body that is
+        not JSON, no choices, empty or null content) is retried here; 401/403 stop at once."""
+        import json
+
         import openai
 
-        try:
-            response = self.client.chat.completions.create(
-                model=self.model,
-                # openai types messages as a union of TypedDicts per role; ours are plain
-                # {"role", "content"} dicts of the same shape.
-                messages=conversation,  # type: ignore[arg-type]
-                temperature=0.0 if temperature < GREEDY_BELOW else temperature,
-                max_tokens=max_new_tokens,
+        from polyglot_instruct.openai_reply import NOT_JSON, MalformedReplyError, completion_text
+
+        for attempt in range(self.max_retries + 1):
+            try:
+                response = self.client.chat.completions.create(
+                    model=self.model,
+                    # openai types messages as a union of TypedDicts per role; ours are
+                    # plain {"role", "content"} dicts of the same shape.
+                    messages=conversation,  # type: ignore[arg-type]
+                    temperature=0.0 if temperature < GREEDY_BELOW else temperature,
+                    max_tokens=max_new_tokens,
+                )
+                return completion_text(response).strip()
+            except openai.APIError as error:
+                raise self._failed(error) from None
+            except json.JSONDecodeError:
+                problem = NOT_JSON
+            except MalformedReplyError as error:
+                problem = str(error)
+            if attempt < self.max_retries:
+                time.sleep(min(8.0, 0.25 * 2**attempt))
+        raise AnswerBackendError(
+            f"answer call to {self.client.base_url} for model {self.model!r} failed after "
+            f"{self.max_retries + 1} attempt(s): {problem}; finished questions are saved, "
+            "run again to continue"
+        )
+
+    def _failed(self, error: Exception) -> AnswerBackendError:
+        """The status and type only: a server's message may quote the request or the key."""
+        status = getattr(error, "status_code", None)
+        described = f"HTTP {status} ({type(error).__name__})" if status else type(error).__name__
+        if status in (401, 403):
+            fix = (
+                "set OPENAI_API_KEY to a valid key for this server"
+                if status == 401
+                else f"the key in OPENAI_API_KEY has no access to model {self.model!r}"
             )
-        except openai.APIError as error:
-            # The status and type only: a server's message may quote the request or the key.
-            status = getattr(error, "status_code", None)
-            described = (
-                f"HTTP {status} ({type(error).__name__})" if status else type(error).__name__
+            return AnswerBackendError(
+                f"{self.client.base_url} refused the API key ({described}): {fix}; "
+                "finished questions are saved"
             )
-            raise AnswerBackendError(
-                f"answer call to {self.client.base_url} for model {self.model!r} failed: "
-                f"{described}; finished questions are saved, run again to continue"
-            ) from None
-        return (response.choices[0].message.content or "").strip()
+        return AnswerBackendError(
+            f"answer call to {self.client.base_url} for model {self.model!r} failed: "
+            f"{described}; finished questions are saved, run again to continue"
+        )
 
     def generate(
         self, conversations: Sequence[Conversation], *, temperature: float, max_new_tokens: int

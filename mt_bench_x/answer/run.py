@@ -23,6 +23,7 @@ from mt_bench_x.formats.layout import BenchPaths, normalize_lang
 from mt_bench_x.formats.questions import (
     Question,
     answer_to_record,
+    check_answer_owner,
     load_answer_records,
     load_questions,
     new_answer,
@@ -110,12 +111,16 @@ def select_questions(questions: list[Question], settings: AnswerSettings) -> lis
     return questions
 
 
-def finished_numbers(path: Path) -> set[int]:
+def finished_numbers(path: Path, model_id: str) -> set[int]:
     """Question numbers with an answer line in ``path``; call it with the file's
-    :class:`~mt_bench_x.formats.jsonl.JsonlAppender` open (it locks, then cuts a torn last line)."""
+    :class:`~mt_bench_x.formats.jsonl.JsonlAppender` open (it locks, then cuts a torn last line).
+    A file that holds another model mapped to the same name is refused
+    (:func:`~mt_bench_x.formats.questions.check_answer_owner`)."""
     if not path.is_file():
         return set()
-    return {answer.number for answer in load_answer_records(path)}
+    answers = load_answer_records(path)
+    check_answer_owner(path, model_id, answers)
+    return {answer.number for answer in answers}
 
 
 def _batches(questions: list[Question], settings: AnswerSettings) -> list[list[Question]]:
@@ -144,7 +149,7 @@ def answer_language(
     # Opened (and locked) before anything is read: a second run of the same command is
     # refused, and a torn last line is cut before it could be taken for an answer.
     with JsonlAppender(out) as appender:
-        done = finished_numbers(out)
+        done = finished_numbers(out, settings.model_id)
         todo = [q for q in questions if q.number not in done]
         report = AnswerReport(paths.lang, skipped=len(questions) - len(todo), path=out)
         if not todo:

@@ -11,7 +11,7 @@ import logging
 
 import typer
 
-from polyglot_instruct.cli_errors import run_cli
+from polyglot_instruct.cli_errors import ToolkitGroup, run_cli
 
 
 def build_app() -> typer.Typer:
@@ -21,6 +21,7 @@ def build_app() -> typer.Typer:
 
     app = typer.Typer(
         name="mt-bench-x",
+        cls=ToolkitGroup,
         help="MT-Bench-X: build the multilingual benchmark, answer it, judge it, show results.",
         no_args_is_help=True,
         add_completion=False,

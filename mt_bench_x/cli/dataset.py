@@ -13,19 +13,17 @@ from typing import Annotated
 import typer
 
 from mt_bench_x.formats.errors import MTBenchXError
+from polyglot_instruct.errors import ToolkitError
+from polyglot_instruct.languages import LanguageListError, parse_languages
 
 logger = logging.getLogger(__name__)
 
 
 def _split_langs(value: str | None) -> list[str] | None:
     """``"de, FR"`` -> ``["DE", "FR"]``; ``None``, ``""`` and ``"all"`` -> ``None`` (all)."""
-    from mt_bench_x.formats.layout import normalize_lang
-
-    if value is None or not value.strip() or value.strip().lower() == "all":
-        return None
     try:
-        return [normalize_lang(part) for part in value.split(",") if part.strip()]
-    except ValueError as error:
+        return parse_languages(value, allow_all=True)
+    except LanguageListError as error:
         raise typer.BadParameter(str(error)) from None
 
 
@@ -144,16 +142,17 @@ def build(
     """Build the MT-Bench-X Hub repo folder (parquet configs per language + README card)."""
     from mt_bench_x.dataset.build import from_fastchat as build_from_fastchat
     from mt_bench_x.dataset.build import from_published as build_from_published
-    from mt_bench_x.dataset.hub_repo import write_repo
+    from mt_bench_x.dataset.hub_repo import check_out_dir, write_repo
 
     if (from_published is None) == (from_fastchat is None):
         raise typer.BadParameter("give exactly one of --from-published and --from-fastchat")
     lang_list = _split_langs(langs)
     clauses = _pairs(both_bad_clause, "--both-bad-clause")
     try:
+        check_out_dir(out)
         if from_published is not None:
             result = build_from_published(from_published, langs=lang_list, both_bad_clauses=clauses)
-        else:
+        elif from_fastchat is not None:
             if not lang_list:
                 raise typer.BadParameter("--from-fastchat needs --langs, e.g. DE,FR,IT,ES")
             from lima_x.translate.factory import create_translator
@@ -168,7 +167,7 @@ def build(
             if backend is None:
                 raise typer.BadParameter("--from-fastchat needs a translator (deepl or openai)")
             result = build_from_fastchat(
-                from_fastchat,  # type: ignore[arg-type]
+                from_fastchat,
                 lang_list,
                 backend,
                 corrections=corrections,
@@ -182,14 +181,8 @@ def build(
             from mt_bench_x.dataset.export import export_benchmark
 
             export_benchmark(result.benchmark, data_dir)
-    except (MTBenchXError, KeyError, ValueError) as error:
+    except (ToolkitError, KeyError, ValueError) as error:
         raise _fail(error) from None
-    except Exception as error:
-        from lima_x.errors import LimaXError
-
-        if isinstance(error, LimaXError):
-            raise _fail(error) from None
-        raise
     for lang, bench in result.benchmark.languages.items():
         line = f"{lang}: {len(bench.questions)} questions"
         line += f", {sum(len(r) for r in bench.references.values())} reference answers"
@@ -228,24 +221,30 @@ def push(
     private: Annotated[bool, typer.Option("--private", help="Create the repo as private.")] = False,
 ) -> None:
     """Upload the repo folder to the Hugging Face Hub (token from HF_TOKEN)."""
-    import os
+    from hub_cards.push import push_folder
 
-    from huggingface_hub import HfApi, get_token
-
-    if not (repo_dir / "README.md").is_file():
-        raise _fail(FileNotFoundError(f"{repo_dir}/README.md: not a repo folder from `build`"))
-    token = os.environ.get("HF_TOKEN") or get_token()
-    if not token:  # before any request, not as the Hub's 401 traceback
-        raise _fail(
-            MTBenchXError(
-                f"no Hugging Face token: set HF_TOKEN to a token with write access to {repo_id} "
-                "(https://huggingface.co/settings/tokens), or log in with `hf auth login`"
-            )
-        )
-    api = HfApi(token=token)
-    api.create_repo(repo_id, repo_type="dataset", private=private, exist_ok=True)
-    api.upload_folder(folder_path=str(repo_dir), repo_id=repo_id, repo_type="dataset")
+    try:
+        push_folder(repo_dir, repo_id, private=private, program="mt-bench-x")
+    except ToolkitError as error:
+        raise _fail(error) from None
     typer.echo(f"pushed {repo_dir} to https://huggingface.co/datasets/{repo_id}")
+
+
+def inspect(
+    repo: Annotated[Path, typer.Argument(help="A repo folder written by `build`.")],
+    config: Annotated[
+        list[str] | None, typer.Option("--config", help="Only these configs (repeatable).")
+    ] = None,
+) -> None:
+    """Load every config with `datasets` and print configs × splits × rows × languages."""
+    from hub_cards.inspection import inspect_folder, summary_table
+
+    try:
+        rows = inspect_folder(repo, configs=config)
+    except ToolkitError as error:
+        raise _fail(error) from None
+    for line in summary_table(rows):
+        typer.echo(line)
 
 
 def answer(
@@ -367,4 +366,5 @@ def register(app: typer.Typer) -> None:
     app.command("build")(build)
     app.command("export")(export)
     app.command("push")(push)
+    app.command("inspect")(inspect)
     app.command("answer")(answer)

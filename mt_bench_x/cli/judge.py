@@ -244,7 +244,9 @@ def judge(
         for plan, stat in zip(planned.plans, stats, strict=True):
             api_errors += stat.api_errors
             typer.echo(
-                f"{plan.paths.lang}: {stat.written} judged, {stat.already_done} already done, "
+                f"{plan.paths.lang}: {stat.written} judged"
+                + (f" ({stat.stale} stale redone)" if stat.stale else "")
+                + f", {stat.already_done} already done, "
                 f"{stat.parse_failures} unparseable verdict(s), {stat.api_errors} API error(s), "
                 f"{stat.truncated_answers} truncated answer(s), {stat.prompt_tokens} prompt + "
                 f"{stat.completion_tokens} completion tokens"
@@ -374,6 +376,8 @@ def show(
     if skipped:
         typer.echo(f"--lang all: no judgments in {', '.join(skipped)}; skipped", err=True)
     typer.echo(results.render(report, output_format.value), nl=False)
+    for note in results.skipped_notes(report):
+        typer.echo(f"note: {note}", err=True)
 
 
 def register(app: typer.Typer) -> None:

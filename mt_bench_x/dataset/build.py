@@ -9,7 +9,8 @@ Two ways in, one result (:class:`~mt_bench_x.dataset.benchmark.Benchmark`), writ
   ``"81_DE"``); languages are joined on the question number.
 - :func:`from_fastchat`: FastChat's English MT-Bench (``question.jsonl``,
   ``reference_answer/*.jsonl``, ``judge_prompts.jsonl`` here or one level up) translated with a
-  :class:`lima_x.translate.base.Translator`, then human corrections applied. Translated rows
+  :class:`lima_x.translate.base.Translator` (through
+  :func:`lima_x.translate.run.translate_texts`), then human corrections applied. Translated rows
   follow the published MT-Bench-X files: ids ``<number>_<LANG>``, a ``reference`` list on every
   question (empty where English has none), reference answers with ``<answer_id><LANG>``.
 
@@ -27,6 +28,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from lima_x.translate.base import TranslationOptions, Translator
+from lima_x.translate.code_spans import with_placeholder_protection
+from lima_x.translate.run import translate_texts
 from mt_bench_x.dataset.benchmark import Benchmark, LanguageBench, check_parallel, order_languages
 from mt_bench_x.dataset.both_bad import BOTH_BAD_CLAUSES, BOTH_BAD_VERDICT, with_both_bad
 from mt_bench_x.dataset.corrections import CorrectionReport, apply_corrections, load_corrections
@@ -188,26 +192,22 @@ def _fastchat_prompts_file(folder: Path, given: Path | None) -> Path:
 TranslateFn = Callable[[list[str], bool], list[str]]
 
 
-def _translator_fn(translator: object, lang: str, *, preserve_code: bool, formality: str | None):
+def _translator_fn(
+    translator: Translator, lang: str, *, preserve_code: bool, formality: str | None
+) -> TranslateFn:
     """``fn(texts, protect_placeholders) -> translations`` for one target language."""
-    from lima_x.translate.base import TranslationOptions
-    from lima_x.translate.code_spans import with_placeholder_protection
-
     plain = TranslationOptions(formality=formality, preserve_code=preserve_code)
     protected = with_placeholder_protection(plain)
 
     def translate(texts: list[str], placeholders: bool) -> list[str]:
-        unique = list(dict.fromkeys(t for t in texts if t.strip()))
-        if not unique:
-            return list(texts)
-        out = translator.translate(  # type: ignore[attr-defined]
-            unique,
+        return translate_texts(
+            texts,
+            translator,
             source_lang=SOURCE_LANG,
             target_lang=lang,
             options=protected if placeholders else plain,
+            progress=False,
         )
-        table = dict(zip(unique, out, strict=True))
-        return [table.get(t, t) for t in texts]
 
     return translate
 
@@ -291,7 +291,7 @@ def _clause_for(lang: str, clauses: dict[str, str], translate: TranslateFn) -> s
 def from_fastchat(
     folder: Path,
     langs: list[str],
-    translator: object,
+    translator: Translator,
     *,
     corrections: list[Path] | None = None,
     judge_prompts_file: Path | None = None,
@@ -334,14 +334,10 @@ def from_fastchat(
         benchmark.languages[lang] = bench
     _check(benchmark)
     summary = ", ".join(f"{lang} {r.changed_count}" for lang, r in reports.items())
+    identity = translator.cache_identity()
     provenance = (
         "Translated from FastChat's English MT-Bench"
-        f"{' with ' + _identity(translator) if _identity(translator) else ''}; "
+        f"{' with ' + identity if identity else ''}; "
         f"rows changed by human corrections: {summary or 'none'}."
     )
     return BuildResult(benchmark, reports, provenance)
-
-
-def _identity(translator: object) -> str:
-    identity = getattr(translator, "cache_identity", None)
-    return str(identity()) if callable(identity) else ""

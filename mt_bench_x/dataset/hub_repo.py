@@ -3,6 +3,7 @@
 ::
 
     README.md                                   card (hub_cards/mt_bench_x.md) + YAML configs
+    .polyglot-instruct-repo.json                marker: written by a build (not uploaded)
     data/<LANG>/test-00000-of-00001.parquet     questions of one language (config <LANG>)
     data/reference_answers/test-...parquet      reference answers, every language and set
     data/judge_prompts/test-...parquet          judge prompts, every language
@@ -15,13 +16,12 @@ ints on export; MT-Bench-X's ``"81_DE"`` stay strings.
 from __future__ import annotations
 
 import logging
-import shutil
 from collections import Counter
-from importlib import resources
 from pathlib import Path
-from string import Template
 from typing import Any
 
+from hub_cards.cards import render_card as render_template
+from hub_cards.folder import check_replaceable, repo_folder
 from mt_bench_x.dataset.benchmark import Benchmark, LanguageBench, order_languages
 from mt_bench_x.dataset.corrections import CorrectionReport
 from mt_bench_x.formats.errors import MTBenchXError
@@ -175,48 +175,30 @@ def render_card(
     provenance: str,
     reports: dict[str, CorrectionReport],
 ) -> str:
-    """The README: YAML front matter with every config, then the card template filled in."""
-    import yaml
-
+    """The README: the template's YAML header with the languages and every config, then the
+    card template (``hub_cards/mt_bench_x.md``) filled in."""
     langs = list(benchmark.languages)
-    front = {
-        "license": "apache-2.0",
-        "language": [lang.lower() for lang in langs],
-        "pretty_name": "MT-Bench-X",
-        "task_categories": ["text-generation"],
-        "tags": ["mt-bench", "llm-as-a-judge", "multilingual"],
-        "configs": _configs(config_names),
-    }
-    template = (resources.files("hub_cards") / "mt_bench_x.md").read_text(encoding="utf-8")
-    body = Template(template).safe_substitute(
-        languages=", ".join(langs),
-        default_config=langs[0],
-        stats_table=_stats_table(benchmark, reports),
-        provenance=provenance,
+    return render_template(
+        "mt_bench_x.md",
+        header={"language": [lang.lower() for lang in langs], "configs": _configs(config_names)},
+        values={
+            "languages": ", ".join(langs),
+            "default_config": langs[0],
+            "stats_table": _stats_table(benchmark, reports),
+            "provenance": provenance,
+        },
     )
-    yaml_text = yaml.safe_dump(front, sort_keys=False, allow_unicode=True)
-    return f"---\n{yaml_text}---\n\n{body.lstrip()}"
 
 
-#: What a repo folder holds: the card, the parquet files, and what a Hub clone adds.
-_REPO_ENTRIES = frozenset({"README.md", "data", ".gitattributes"})
+#: The program named in the folder's marker.
+WRITER = "mt-bench-x build"
 
 
-def _check_replaceable(out_dir: Path) -> None:
-    """An existing ``out_dir`` is replaced only when it holds nothing but a repo folder's
-    files, so that ``--out`` pointed at a data folder (answers, judgments, the published
-    input) deletes nothing."""
-    if not out_dir.exists():
-        return
-    if not out_dir.is_dir():
-        raise MTBenchXError(f"--out {out_dir}: exists and is not a folder")
-    foreign = sorted(entry.name for entry in out_dir.iterdir() if entry.name not in _REPO_ENTRIES)
-    if foreign:
-        shown = ", ".join(foreign[:5]) + (", ..." if len(foreign) > 5 else "")
-        raise MTBenchXError(
-            f"--out {out_dir}: not replaced, it holds files a build did not write ({shown}); "
-            "choose a new or empty folder"
-        )
+def check_out_dir(out_dir: Path) -> None:
+    """Fail before any work when ``out_dir`` may not be replaced: only an empty folder or one
+    an earlier build wrote (:func:`hub_cards.folder.check_replaceable`), so that ``--out``
+    pointed at a data folder (answers, judgments, the published input) deletes nothing."""
+    check_replaceable(Path(out_dir), overwrite=True)
 
 
 def write_repo(
@@ -226,35 +208,30 @@ def write_repo(
     provenance: str,
     reports: dict[str, CorrectionReport] | None = None,
 ) -> Path:
-    """Write the repo folder; it appears complete or not at all (built beside it, then moved)."""
+    """Write the repo folder; it appears complete or not at all (see
+    :func:`hub_cards.folder.repo_folder`)."""
     out_dir = Path(out_dir)
-    _check_replaceable(out_dir)
     langs = order_languages(list(benchmark.languages))
     benchmark = benchmark.select(langs)
-    partial = out_dir.with_name(f".{out_dir.name}.partial")
-    shutil.rmtree(partial, ignore_errors=True)
     schemas = _schemas()
-    for lang, bench in benchmark.languages.items():
-        _write_parquet(partial / "data" / lang / _FILE, _question_rows(bench), schemas["questions"])
-    config_names = list(langs)
-    # A config without rows is left out: `datasets` cannot load an empty parquet file.
-    for name, rows in (
-        (REFERENCE_CONFIG, _reference_rows(benchmark)),
-        (PROMPTS_CONFIG, _prompt_rows(benchmark)),
-    ):
-        if rows:
-            _write_parquet(partial / "data" / name / _FILE, rows, schemas[name])
-            config_names.append(name)
-    card = render_card(
-        benchmark, config_names=config_names, provenance=provenance, reports=reports or {}
-    )
-    (partial / "README.md").write_text(card, encoding="utf-8")
-    old = out_dir.with_name(f".{out_dir.name}.old")
-    shutil.rmtree(old, ignore_errors=True)
-    if out_dir.exists():
-        out_dir.rename(old)
-    partial.rename(out_dir)
-    shutil.rmtree(old, ignore_errors=True)
+    with repo_folder(out_dir, overwrite=True, writer=WRITER) as partial:
+        for lang, bench in benchmark.languages.items():
+            _write_parquet(
+                partial / "data" / lang / _FILE, _question_rows(bench), schemas["questions"]
+            )
+        config_names = list(langs)
+        # A config without rows is left out: `datasets` cannot load an empty parquet file.
+        for name, rows in (
+            (REFERENCE_CONFIG, _reference_rows(benchmark)),
+            (PROMPTS_CONFIG, _prompt_rows(benchmark)),
+        ):
+            if rows:
+                _write_parquet(partial / "data" / name / _FILE, rows, schemas[name])
+                config_names.append(name)
+        card = render_card(
+            benchmark, config_names=config_names, provenance=provenance, reports=reports or {}
+        )
+        (partial / "README.md").write_text(card, encoding="utf-8")
     logger.info("wrote the MT-Bench-X repo (%s) to %s", ", ".join(langs), out_dir)
     return out_dir
 

@@ -167,10 +167,13 @@ class JsonlAppender:
     def write(self, record: dict[str, Any]) -> None:
         if self._handle is None:
             raise RuntimeError("JsonlAppender.write called outside its `with` block")
-        self._handle.write(json.dumps(record, ensure_ascii=False) + "\n")
-        self._handle.flush()
-        if self.fsync:
-            os.fsync(self._handle.fileno())
+        try:
+            self._handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+            self._handle.flush()
+            if self.fsync:
+                os.fsync(self._handle.fileno())
+        except OSError as error:
+            raise _naming(error, self.path) from None
 
     def __exit__(
         self,
@@ -179,8 +182,18 @@ class JsonlAppender:
         tb: TracebackType | None,
     ) -> None:
         if self._handle is not None:
-            self._handle.close()
-            self._handle = None
+            handle, self._handle = self._handle, None
+            try:
+                handle.close()
+            except OSError as error:
+                raise _naming(error, self.path) from None
+
+
+def _naming(error: OSError, path: Path) -> OSError:
+    """A write error that says which file it could not write (a full disk names none)."""
+    if error.filename is not None or error.errno is None:
+        return error
+    return OSError(error.errno, error.strerror, str(path))
 
 
 def write_lines_atomic(path: Path, lines: Iterable[str]) -> None:

@@ -80,6 +80,20 @@ def record_key(record: dict[str, Any], path: Path, line: int) -> ResumeKey:
         ) from None
 
 
+def check_score(record: dict[str, Any], path: Path, line: int) -> None:
+    """A single judgment's ``score`` is a number (1-10, or -1 for no verdict); anything else
+    (``"seven"``, ``null``) is an error naming ``path:line``, not a crash later on."""
+    if "model" not in record:
+        return
+    score = record.get("score")
+    if isinstance(score, bool) or not isinstance(score, int | float):
+        raise InputFileError(
+            str(path),
+            f"score: expected a number (1-10, or -1 for no verdict), found {score!r:.40}",
+            line=line,
+        )
+
+
 def is_api_error(record: dict[str, Any]) -> bool:
     """Whether the line records a failed call: our ``error`` field, or FastChat's
     ``$ERROR$`` output (its ``gen_judgment`` writes that, with no ``error`` field)."""
@@ -100,7 +114,9 @@ def iter_judgments(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
 
 
 def done_keys(path: Path) -> set[ResumeKey]:
-    """Keys of the judgments already in ``path`` (API-error lines excluded: they are redone)."""
+    """Keys of the judgments already in ``path`` (API-error lines excluded: they are redone),
+    whether current or stale; the judge skips only current ones
+    (:func:`mt_bench_x.judge.currency.finished_keys`)."""
     if not Path(path).is_file():
         return set()
     done: set[ResumeKey] = set()

@@ -88,6 +88,14 @@ class _BenchFiles:
     def judgment_dir(self) -> Path:
         return self.root / "model_judgment"
 
+    def judges_with_judgments(self) -> list[str]:
+        """The judges (as their files name them) with a run-0 single or pairwise file, sorted."""
+        judges: set[str] = set()
+        for kind in ("single", "pair"):
+            suffix = f"_{kind}.jsonl"
+            judges.update(p.name[: -len(suffix)] for p in self.judgment_dir.glob(f"*{suffix}"))
+        return sorted(judges)
+
     def judgment_file(self, judge_model: str, kind: JudgmentKind, run: int = 0) -> Path:
         """Run 0 keeps FastChat's name; run K >= 1 gets ``_run<K>`` so runs never collide."""
         if run < 0:

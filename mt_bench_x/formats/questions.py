@@ -143,8 +143,9 @@ def _raw_lines(path: Path) -> list[str]:
     """The lines of a file as :func:`iter_jsonl` numbers them, without line endings."""
     if not path.is_file():
         return []
-    with path.open(encoding="utf-8") as handle:
-        return [text.rstrip("\n") for text in handle]
+    # Bytes first: a line that is not UTF-8 is reported by iter_jsonl with file and line.
+    with path.open("rb") as handle:
+        return [raw.decode("utf-8", "replace").rstrip("\r\n") for raw in handle]
 
 
 def load_questions(path: Path, *, n_turns: int | None = 2) -> list[Question]:
@@ -303,13 +304,32 @@ def load_reference_answers(path: Path, lang: str | None = None) -> dict[int, lis
     return _turns_by_number(Path(path), lang)
 
 
+def check_answer_owner(path: Path, model_id: str, answers: Iterable[AnswerRecord]) -> None:
+    """Refuse an answer file that holds another model whose id maps to the same file name.
+
+    ``org/model`` is stored as ``org__model.jsonl``, and so is ``org__model``: without this
+    check the second model would take the first one's answers for its own (and a rerun of
+    ``answer`` would call them "already done"). Answers whose ``model_id`` is empty or maps
+    to another file name (a file copied under a new name) are not a collision and are kept.
+    """
+    for answer in answers:
+        other = answer.model_id
+        if other and other != model_id and file_safe(other) == file_safe(model_id):
+            raise InputFileError(
+                str(path),
+                f"holds the answers of model {other!r}; model id {model_id!r} maps to the "
+                "same file ('/' is stored as '__'): give one of the two another model id",
+            )
+
+
 def load_model_answers(
     paths: BenchPaths, model_ids: list[str] | None = None
 ) -> dict[str, dict[int, list[str]]]:
     """Model answers of one language: model id -> question number -> turns.
 
     With ``model_ids`` each named model must have ``model_answer/<model_id>.jsonl`` (``/`` in
-    an id becomes ``__``); without, every file in ``model_answer/`` is read and keyed by its
+    an id becomes ``__``) that holds no other model mapped to that name
+    (:func:`check_answer_owner`); without, every file in ``model_answer/`` is read and keyed by its
     file name, as FastChat does.
     """
     if model_ids is None:
@@ -324,5 +344,6 @@ def load_model_answers(
                 f"no answers for model {model_id!r} in {paths.bench_name} "
                 f"(expected {file_safe(model_id)}.jsonl; run `mt-bench-x answer` first)",
             )
+        check_answer_owner(file, model_id, load_answer_records(file))
         answers[model_id] = _turns_by_number(file, paths.lang)
     return answers

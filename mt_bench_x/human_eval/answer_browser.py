@@ -18,9 +18,6 @@ from mt_bench_x.formats.questions import (
     question_number,
 )
 
-_PAIR_SUFFIX = "_pair.jsonl"
-_SINGLE_SUFFIX = "_single.jsonl"
-
 
 @dataclass
 class BrowserChoices:
@@ -44,16 +41,11 @@ class TurnView:
 
 def browser_choices(data_dir: Path, lang: str) -> BrowserChoices:
     paths = BenchPaths(data_dir, lang)
-    judges = {
-        file.name[: -len(suffix)]
-        for suffix in (_PAIR_SUFFIX, _SINGLE_SUFFIX)
-        for file in paths.judgment_dir.glob(f"*{suffix}")
-    }
     return BrowserChoices(
         langs=available_languages(data_dir),
         questions=load_questions(paths.question_file),
-        models=sorted(file.stem for file in paths.model_answer_dir.glob("*.jsonl")),
-        judges=sorted(judges),
+        models=[file.stem for file in paths.model_answer_files()],
+        judges=paths.judges_with_judgments(),
     )
 
 
@@ -89,8 +81,8 @@ def question_view(
     pair_lines: list[dict[str, Any]] = []
     single_lines: list[dict[str, Any]] = []
     if judge:
-        pair_lines = _judgment_lines(paths.judgment_dir / f"{judge}{_PAIR_SUFFIX}", question)
-        single_lines = _judgment_lines(paths.judgment_dir / f"{judge}{_SINGLE_SUFFIX}", question)
+        pair_lines = _judgment_lines(paths.judgment_file(judge, "pair"), question)
+        single_lines = _judgment_lines(paths.judgment_file(judge, "single"), question)
     views = []
     for turn, user in enumerate(item.turns, start=1):
         reference = references[turn - 1] if len(references) >= turn else None

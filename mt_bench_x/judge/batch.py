@@ -2,7 +2,8 @@
 
 Per judgment file (one language):
 
-1. The calls still needed (matches without a judgment, both games of a pairwise match) are
+1. The calls still needed (matches without a current judgment, see
+   :mod:`mt_bench_x.judge.currency`; both games of a pairwise match) are
    written as Batch API request lines, ``custom_id`` = a hash of the request's messages, and
    split into parts that respect the endpoint's limits (requests and bytes per file).
 2. Intent on disk before anything is created: the part files and a state file
@@ -36,9 +37,9 @@ from typing import Any
 
 from mt_bench_x.formats.errors import JudgeOptionError, MTBenchXError
 from mt_bench_x.formats.jsonl import write_lines_atomic
-from mt_bench_x.formats.judgments import done_keys
 from mt_bench_x.judge.client import JudgeClient, JudgeReply, resolve_api_key
 from mt_bench_x.judge.cost import LedgerEntry, append_ledger
+from mt_bench_x.judge.currency import TodayInputs, finished_keys
 from mt_bench_x.judge.execute import CallOptions, judge_plans, make_budget, make_client
 from mt_bench_x.judge.plan import LanguagePlan
 from mt_bench_x.judge.selection import JudgeRun
@@ -77,9 +78,9 @@ def pending_requests(
     plan: LanguagePlan, judge_model: str, run: int, options: CallOptions
 ) -> list[str]:
     """The Batch API request lines of the calls the plan still needs (one per distinct call)."""
-    from mt_bench_x.judge.runner import build_call
+    from mt_bench_x.judge.calls import build_call
 
-    done = done_keys(plan.output)
+    done, _ = finished_keys(plan.output, TodayInputs.from_matches(plan.matches, plan.reference_set))
     lines: dict[str, str] = {}
     for match in plan.matches:
         if match.key(run) in done:

@@ -4,8 +4,11 @@ The SDK's own retries are off; this module retries instead, so that every wait i
 
 * 429 and 5xx: wait what ``Retry-After`` (or ``retry-after-ms``) says, else back off
   exponentially with full jitter (from 0.25 s, at most 30 s); the same back-off for 408, 409,
-  timeouts and connection errors;
-* anything else (400, 401, 404 ...) fails at once.
+  timeouts, connection errors and malformed 200 replies (an HTML page or another body that
+  is not JSON, a completion without choices, empty or ``null`` content);
+* 401 and 403 stop the whole run: the first refused call raises :class:`JudgeAuthError`, and
+  no other call is sent after it (one line for the user, naming the variable to fix);
+* anything else (400, 404 ...) fails at once.
 
 A retry is sent ahead of every call not yet sent (:class:`CallSlots`), and waiting between
 tries holds no slot, so a fault costs its own wait, not a place at the back of the queue.
@@ -24,6 +27,7 @@ import asyncio
 import email.utils
 import heapq
 import itertools
+import json
 import logging
 import os
 import random
@@ -41,11 +45,13 @@ from mt_bench_x.judge.request_options import (
     unsupported_parameter_hint,
 )
 from mt_bench_x.judge.truncation import estimate_tokens
+from polyglot_instruct.openai_reply import NOT_JSON, MalformedReplyError, completion_text
 
 logger = logging.getLogger(__name__)
 
 Transport = Literal["aiohttp", "httpx"]
 _RETRY_STATUSES = frozenset({408, 409})
+_AUTH_STATUSES = frozenset({401, 403})
 #: The key sent to a custom base URL when ``OPENAI_API_KEY`` is unset (local servers).
 LOCAL_PLACEHOLDER_KEY = "EMPTY"
 
@@ -90,6 +96,25 @@ class JudgeCallError(MTBenchXError):
 
 class JudgeConfigError(MTBenchXError):
     """The judge cannot be called as configured (no API key, bad URL)."""
+
+
+class JudgeAuthError(JudgeConfigError):
+    """The judge refused the credentials (401) or the access (403): the whole run stops."""
+
+
+def auth_error(status: int, error: Any, model: str, placeholder_key: bool) -> JudgeAuthError:
+    """The one line for a refused key; it names the variable to fix, never the key."""
+    described = f"HTTP {status} ({_described(error)})"
+    if placeholder_key:
+        fix = "the server needs a key: set OPENAI_API_KEY"
+    elif status == 401:
+        fix = "set OPENAI_API_KEY to a valid key for this server"
+    else:
+        fix = f"the key in OPENAI_API_KEY has no access to model {model!r}; use a key that has"
+    return JudgeAuthError(
+        f"the judge refused the API key ({described}): {fix}; no further call was sent, "
+        "finished judgments are saved"
+    )
 
 
 @dataclass(frozen=True)
@@ -186,6 +211,8 @@ class JudgeClient:
         self._api_key = resolve_api_key(self.base_url)
         self._client: Any = None
         self._slots = CallSlots(parallel)
+        #: Set by the first 401/403; every later call raises it without being sent.
+        self._refused: JudgeAuthError | None = None
 
     async def __aenter__(self) -> JudgeClient:
         import openai
@@ -241,6 +268,8 @@ class JudgeClient:
         assert self._client is not None
         attempt = 0
         while True:
+            if self._refused is not None:
+                raise self._refused
             try:
                 await self._slots.acquire(retry=attempt > 0)  # a wait between tries holds none
                 if hold is not None and not hold[2][0]:  # --max-cost: held while in flight
@@ -251,6 +280,8 @@ class JudgeClient:
                         raise
                     hold[2][0] = True
                 try:
+                    if self._refused is not None:  # refused while this call waited for a slot
+                        raise self._refused
                     # `post` with a plain body (the SDK's documented way to send a request as
                     # is) skips `create`'s per-call conversion of typed params, which costs
                     # about 1 ms of CPU per call: a quarter of the budget at 256 calls/s.
@@ -267,6 +298,11 @@ class JudgeClient:
                 raise JudgeCallError(f"judge call failed: {error}") from None
             except openai.APIStatusError as error:
                 status = error.status_code
+                if status in _AUTH_STATUSES:
+                    if self._refused is None:
+                        placeholder = self._api_key == LOCAL_PLACEHOLDER_KEY
+                        self._refused = auth_error(status, error, self.model, placeholder)
+                    raise self._refused from None
                 retryable = status == 429 or status >= 500 or status in _RETRY_STATUSES
                 wait = retry_after_seconds(error.response.headers)  # 429 and 503 may say
                 described = f"HTTP {status} ({_described(error)})"
@@ -276,6 +312,10 @@ class JudgeClient:
                         described += unsupported_parameter_hint(param, self.request)
             except (openai.APITimeoutError, openai.APIConnectionError) as error:
                 retryable, wait, described = True, None, type(error).__name__
+            except json.JSONDecodeError:  # a 200 whose JSON content type hides another body
+                retryable, wait, described = True, None, NOT_JSON
+            except MalformedReplyError as error:
+                retryable, wait, described = True, None, str(error)
             if not retryable or attempt >= self.retry.max_retries:
                 tries = attempt + 1
                 raise JudgeCallError(f"judge call failed after {tries} attempt(s): {described}")
@@ -303,13 +343,13 @@ def _described(error: Any) -> str:
 
 
 def _reply(response: Any, attempts: int) -> JudgeReply:
-    choice = response.choices[0] if response.choices else None
-    text = (choice.message.content if choice is not None else None) or ""
+    text = completion_text(response)
     usage: dict[str, int] = {}
-    if response.usage is not None:
+    if getattr(response, "usage", None) is not None:
         usage = {
             "prompt_tokens": int(response.usage.prompt_tokens or 0),
             "completion_tokens": int(response.usage.completion_tokens or 0),
             "total_tokens": int(response.usage.total_tokens or 0),
         }
-    return JudgeReply(text=text, model=str(response.model or ""), usage=usage, attempts=attempts)
+    model = getattr(response, "model", None)
+    return JudgeReply(text=text, model=str(model or ""), usage=usage, attempts=attempts)

@@ -89,6 +89,7 @@ async def judge_plans(
                 max_context_tokens=options.max_context_tokens,
                 max_output_tokens=options.request.max_output_tokens,
                 progress=options.progress,
+                reference_set=plan.reference_set,
             )
             for plan, judge in zip(run.plans, judges, strict=True)
         )

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mt_bench_x.formats.errors import InputFileError
-from mt_bench_x.formats.judgments import done_keys
 from mt_bench_x.formats.layout import BenchPaths, JudgmentKind
 from mt_bench_x.formats.questions import load_model_answers, load_questions, load_reference_answers
+from mt_bench_x.judge.currency import TodayInputs, finished_keys
 from mt_bench_x.judge.matches import Match, MissingDataError, Mode, make_matches
 from mt_bench_x.judge.prompts import has_both_bad_prompts, load_prompts
 from mt_bench_x.judge.truncation import estimate_tokens
@@ -51,6 +51,8 @@ class LanguagePlan:
     paths: BenchPaths
     matches: list[Match]
     output: Path
+    #: the reference set the matches' reference answers come from
+    reference_set: str = "gpt-4"
 
 
 def plan_language(data_dir: Path, lang: str, job: JudgeJob) -> LanguagePlan:
@@ -93,7 +95,7 @@ def plan_language(data_dir: Path, lang: str, job: JudgeJob) -> LanguagePlan:
         where = reference_file if "reference" in str(error) else paths.model_answer_dir
         raise InputFileError(str(where), str(error)) from None
     output = paths.judgment_file(job.judge_model, job.kind, job.run)
-    return LanguagePlan(paths, matches, output)
+    return LanguagePlan(paths, matches, output, job.reference_set)
 
 
 @dataclass(frozen=True)
@@ -123,9 +125,10 @@ def estimate_plan(
 ) -> DryRunEstimate:
     """The calls the plan still needs (finished ones skipped) and their tokens: counted by
     ``count_tokens`` (messages -> tokens), else estimated."""
-    from mt_bench_x.judge.runner import build_call
+    from mt_bench_x.judge.calls import build_call
 
-    done = done_keys(plan.output)
+    inputs = TodayInputs.from_matches(plan.matches, plan.reference_set)
+    done, _ = finished_keys(plan.output, inputs)
     todo = [match for match in plan.matches if match.key(run) not in done]
     calls = 0
     input_tokens = 0

@@ -1,7 +1,9 @@
 """Playing matches against the judge: resume, concurrency, one writer.
 
-* Resume: matches whose key ``(question_id, models, turn, prompt name, run)`` is already in
-  the judgment file are skipped; lines that record an API error are judged again.
+* Resume: matches whose key ``(question_id, models, turn, prompt name, run)`` has a current
+  judgment in the file are skipped (:mod:`mt_bench_x.judge.currency`: its stored prompt hash
+  equals the one today's inputs give); stale judgments and lines that record an API error
+  are judged again.
 * Concurrency: one asyncio task per match; the client keeps at most ``parallel`` calls in
   flight (waits between retries do not hold a slot). Both games of a pairwise match run
   together; a game that finishes before its partner goes to the game journal
@@ -29,15 +31,16 @@ from mt_bench_x.formats.judgments import (
     ERROR_WINNER,
     WINNERS_GAME1,
     WINNERS_GAME2,
-    done_keys,
 )
+from mt_bench_x.judge.calls import GameCall, build_call
 from mt_bench_x.judge.client import JudgeCallError, JudgeReply
 from mt_bench_x.judge.cost import BudgetReached
+from mt_bench_x.judge.currency import DEFAULT_REFERENCE_SET, TodayInputs, finished_keys
 from mt_bench_x.judge.journal import game_id, game_record, journal_path, load_games
 from mt_bench_x.judge.matches import Match
-from mt_bench_x.judge.prompts import allows_both_bad, prompt_hash, render
-from mt_bench_x.judge.truncation import fit_answers
+from mt_bench_x.judge.prompts import allows_both_bad
 from mt_bench_x.judge.verdict import parse_pair, parse_rating
+from polyglot_instruct.errors import ToolkitError
 
 logger = logging.getLogger(__name__)
 #: A game's error when ``--max-cost`` held its call back (the match is not written).
@@ -58,6 +61,8 @@ class RunStats:
 
     matches: int = 0
     already_done: int = 0
+    #: judgments redone because their inputs changed since (see judge.currency)
+    stale: int = 0
     written: int = 0
     calls: int = 0
     reused_games: int = 0
@@ -69,45 +74,6 @@ class RunStats:
     #: matches left unjudged because a call could pass ``--max-cost``
     not_sent_for_budget: int = 0
     error_messages: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class GameCall:
-    """One judge call: the messages and what they were built from."""
-
-    messages: list[dict[str, str]]
-    user_prompt: str
-    prompt_hash: str
-    truncated: int
-
-
-def build_call(
-    match: Match,
-    order: tuple[str, ...],
-    *,
-    max_context_tokens: int | None = None,
-    max_output_tokens: int = 2048,
-) -> GameCall:
-    """The system + user messages of one game, answers cut to fit the context if needed."""
-    prompt = match.prompt
-    values = match.prompt_values(order)
-    answers = {name: text for name, text in values.items() if name.startswith("answer")}
-    skeleton = render(prompt, {**values, **dict.fromkeys(answers, "")})
-    fitted, truncated = fit_answers(
-        prompt.system_prompt,
-        skeleton,
-        answers,
-        max_context_tokens=max_context_tokens,
-        max_output_tokens=max_output_tokens,
-    )
-    user_prompt = render(prompt, {**values, **fitted})
-    messages = [
-        {"role": "system", "content": prompt.system_prompt},
-        {"role": "user", "content": user_prompt},
-    ]
-    return GameCall(
-        messages, user_prompt, prompt_hash(prompt.system_prompt, user_prompt), truncated
-    )
 
 
 def _sum_usage(replies: Sequence[JudgeReply]) -> dict[str, int]:
@@ -125,6 +91,8 @@ def single_record(
     call: GameCall,
     reply: JudgeReply | None,
     error: str | None,
+    *,
+    reference_set: str = DEFAULT_REFERENCE_SET,
 ) -> dict[str, Any]:
     """A FastChat single-judgment line (+ extras, see :mod:`mt_bench_x.formats.judgments`)."""
     score = parse_rating(reply.text) if reply is not None else None
@@ -143,9 +111,22 @@ def single_record(
         "prompt_hash": call.prompt_hash,
         "truncated_answers": call.truncated,
     }
+    _add_inputs(record, match, [call], reference_set)
     if error is not None:
         record["error"] = error
     return record
+
+
+def _add_inputs(
+    record: dict[str, Any], match: Match, calls: Sequence[GameCall], reference_set: str
+) -> None:
+    """What :mod:`mt_bench_x.judge.currency` needs to rebuild the prompts later: the context
+    limit answers were cut with, the reference set a reference answer came from."""
+    limits = [call.context_limit for call in calls if call.context_limit is not None]
+    if limits:
+        record["context_limit"] = list(limits[0])
+    if match.reference is not None:
+        record["reference_set"] = reference_set
 
 
 def pair_record(
@@ -155,6 +136,8 @@ def pair_record(
     calls: Sequence[GameCall],
     replies: Sequence[JudgeReply | None],
     error: str | None,
+    *,
+    reference_set: str = DEFAULT_REFERENCE_SET,
 ) -> dict[str, Any]:
     """A FastChat pairwise line; ``[[D]]`` is winner ``tie`` with ``g*_verdict`` = ``D``."""
     allow_d = allows_both_bad(match.prompt)
@@ -190,6 +173,7 @@ def pair_record(
         "g2_prompt_hash": calls[1].prompt_hash,
         "truncated_answers": calls[0].truncated + calls[1].truncated,
     }
+    _add_inputs(record, match, calls, reference_set)
     if error is not None:
         record["error"] = error
     return record
@@ -217,8 +201,16 @@ class _WriterThread:
 
     def put(self, record: dict[str, Any], *, game: bool = False) -> None:
         if self.failure is not None:
-            raise RuntimeError(f"the judgment writer failed: {self.failure!r}")
+            self._raise_failure()
         self._queue.put((game, record))
+
+    def _raise_failure(self) -> None:
+        """The writer's own error: a full or read-only disk stays an ``OSError`` (one line for
+        the user, naming the file), anything else is a bug of the writer."""
+        failure = self.failure
+        if isinstance(failure, OSError | ToolkitError):
+            raise failure
+        raise RuntimeError(f"the judgment writer failed: {failure!r}") from failure
 
     def _run(self) -> None:
         while True:
@@ -240,11 +232,13 @@ class _WriterThread:
     def __exit__(self, *exc_info: object) -> None:
         self._queue.put(None)
         self._thread.join()
-        self._appender.__exit__(None, None, None)
-        if self._journal is not None:
-            self._journal.__exit__(None, None, None)
-        if self.failure is not None:
-            raise RuntimeError(f"the judgment writer failed: {self.failure!r}")
+        try:
+            self._appender.__exit__(None, None, None)
+            if self._journal is not None:
+                self._journal.__exit__(None, None, None)
+        finally:
+            if self.failure is not None:
+                self._raise_failure()  # the first error, not the close's echo of it
 
 
 async def judge_matches(
@@ -257,14 +251,17 @@ async def judge_matches(
     max_context_tokens: int | None = None,
     max_output_tokens: int = 2048,
     progress: bool = True,
+    reference_set: str = DEFAULT_REFERENCE_SET,
 ) -> RunStats:
-    """Judge every match not yet in ``output_path``; append one line per finished match."""
+    """Judge every match without a current judgment in ``output_path``; append one line per
+    finished match. ``reference_set`` names where the matches' reference answers came from."""
     from tqdm import tqdm
 
     stats = RunStats(matches=len(matches))
-    done = done_keys(output_path)
+    done, selection = finished_keys(output_path, TodayInputs.from_matches(matches, reference_set))
     todo = [match for match in matches if match.key(run) not in done]
     stats.already_done = len(matches) - len(todo)
+    stats.stale = sum(match.key(run) in selection.stale_keys for match in todo)
     if not todo:
         return stats
     # Build every call first: a prompt that cannot fit fails before anything is paid for.
@@ -324,10 +321,14 @@ async def judge_matches(
             return
         error = errors[0] if errors else None
         if match.kind == "single":
-            record = single_record(match, judge_model, run, calls[0], replies[0], error)
+            record = single_record(
+                match, judge_model, run, calls[0], replies[0], error, reference_set=reference_set
+            )
             failed_parse = error is None and record["score"] == -1
         else:
-            record = pair_record(match, judge_model, run, calls, replies, error)
+            record = pair_record(
+                match, judge_model, run, calls, replies, error, reference_set=reference_set
+            )
             failed_parse = error is None and ERROR_WINNER in (
                 record["g1_winner"],
                 record["g2_winner"],

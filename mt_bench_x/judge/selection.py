@@ -43,9 +43,9 @@ def answer_stems(data_dir: Path, lang: str) -> list[str]:
 
 def answer_model_id(path: Path) -> str:
     """The model id an answer file stands for (see the module docstring)."""
-    with path.open(encoding="utf-8") as handle:
+    with path.open("rb") as handle:
         first = handle.readline()
-    try:
+    try:  # a broken first line is reported with file and line when the answers are read
         model_id = json.loads(first).get("model_id")
     except (ValueError, AttributeError):
         return path.stem

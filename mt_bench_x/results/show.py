@@ -1,8 +1,11 @@
 """``mt-bench-x show``: judgment files -> scores, win rates, failure counts.
 
 Reads ``model_judgment/<judge>_single[_run<K>].jsonl`` or ``..._pair...`` per language.
-A judgment key (question, models, turn, prompt, run) seen twice counts once, the last line
-winning (a rerun appends the retry of a failed call after the failure).
+Only current judgments count (:mod:`mt_bench_x.judge.currency`): a line whose stored prompt
+hash differs from the one today's question, answers, reference and judge prompt give is
+stale and skipped, and the report says how many were. A judgment key (question, models,
+turn, prompt, run) with several current lines counts once, the newest winning (a rerun
+appends the retry of a failed call after the failure).
 
 Single mode, one row per model x language x category x turn, with ``category`` / ``turn``
 ``all`` for the averages over categories / turns (the turn average is FastChat's: the mean
@@ -30,6 +33,7 @@ from mt_bench_x.formats.errors import InputFileError
 from mt_bench_x.formats.judgments import is_api_error, iter_judgments, record_key, record_models
 from mt_bench_x.formats.layout import BenchPaths, JudgmentKind
 from mt_bench_x.formats.questions import load_questions, question_number
+from mt_bench_x.judge.currency import current_judgments_in_file
 from mt_bench_x.judge.selection import ALL_LANGUAGES, LanguageChoice, parse_languages
 
 ALL = "all"
@@ -60,7 +64,9 @@ PAIR_COLUMNS = (
 
 
 def latest_judgments(path: Path) -> list[dict[str, Any]]:
-    """The judgment lines of a file, one per key (the last one), in file order."""
+    """The judgment lines of a file, one per key (the last one), in file order, stale ones
+    included; what ``show`` counts is
+    :func:`~mt_bench_x.judge.currency.current_judgments_in_file` (current lines only)."""
     if not path.is_file():
         raise InputFileError(str(path), "no judgment file (run `mt-bench-x judge` first)")
     latest: dict[Any, dict[str, Any]] = {}
@@ -236,10 +242,19 @@ def build_report(
     rows: list[dict[str, Any]] = []
     files: list[str] = []
     present: set[str] = set()
+    skipped: dict[str, dict[str, int]] = {}
     for lang in langs:
         paths = BenchPaths(data_dir, lang)
         path = paths.judgment_file(judge_model, kind, run)
-        records = latest_judgments(path)
+        if not path.is_file():
+            raise InputFileError(str(path), "no judgment file (run `mt-bench-x judge` first)")
+        selection = current_judgments_in_file(paths, path)
+        records = list(selection.records.values())
+        skipped[paths.lang] = {
+            "stale": selection.stale_lines,
+            "stale_not_redone": len(selection.stale_keys),
+            "unchecked": selection.unchecked,
+        }
         files.append(str(path))
         present.update(model for record in records for model in record_models(record))
         if kind == "single":
@@ -263,7 +278,28 @@ def build_report(
         "languages": [BenchPaths(data_dir, lang).lang for lang in langs],
         "columns": list(SINGLE_COLUMNS if kind == "single" else PAIR_COLUMNS),
         "rows": rows,
+        "skipped": skipped,
     }
+
+
+def skipped_notes(report: dict[str, Any]) -> list[str]:
+    """One line per language with stale judgments skipped or judgments that could not be
+    checked against today's inputs (empty when every judgment counted was current)."""
+    notes = []
+    for lang, counts in report.get("skipped", {}).items():
+        if counts["stale"]:
+            redo = counts["stale_not_redone"]
+            notes.append(
+                f"{lang}: skipped {counts['stale']} stale judgment(s) (their answers, question, "
+                "reference or judge prompt changed since)"
+                + (f"; {redo} not judged again yet: run `mt-bench-x judge` again" if redo else "")
+            )
+        if counts["unchecked"]:
+            notes.append(
+                f"{lang}: {counts['unchecked']} judgment(s) counted without a check against "
+                "today's inputs (no prompt hash, or no answer file, question or prompt for them)"
+            )
+    return notes
 
 
 def languages_with_judgments(

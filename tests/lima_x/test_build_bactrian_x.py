@@ -422,6 +422,20 @@ def test_one_or_two_workers_write_the_same_bytes(
     assert report["flags"]["DE"]["not_source_language"] == expected
     assert report["flags"]["FR"]["mixed_language"] == expected
     assert all(report["flags"][lang]["has_code"] == expected for lang in ("EN", "DE", "FR"))
+    # The pipeline's counts per reason reach the report (the same for any worker count) and
+    # the card: every row checked once; the language flags on every row, the source flags
+    # (has_code) on the EN rows only, then copied.
+    assert (outs["1"] / "build_report.json").read_bytes() == (
+        outs["2"] / "build_report.json"
+    ).read_bytes()
+    assert report["rows_checked"] == 3 * n_rows
+    for name in ("not_source_language", "mixed_language"):
+        assert report["flagged"].get(name, 0) == sum(
+            report["flags"][lang][name] for lang in ("EN", "DE", "FR")
+        )
+    assert report["flagged"]["has_code"] == report["flags"]["EN"]["has_code"] == expected
+    card = (outs["2"] / "README.md").read_text(encoding="utf-8")
+    assert f"The flag steps checked {3 * n_rows} rows and set `has_code` {expected}," in card
 
 
 def test_overwrite_never_deletes_the_source(

@@ -120,7 +120,13 @@ def test_deepl_build_translates_keeps_code_and_loads(
     assert report["translator"].startswith("deepl")
     assert report["translation_options"]["formality"] == "prefer_less"
     assert report["flags"]["DE"]["has_code"] == 1
+    # The pipeline checked every source row and every translated row once; the source flags
+    # were set on the source rows only (then copied), the language flags wherever they hold.
+    assert report["rows_checked"] == sum(per["rows"] for per in report["flags"].values())
+    assert report["flagged"]["has_code"] == report["flags"]["EN"]["has_code"] == 1
+    assert report["flagged"]["untranslatable"] == report["flags"]["EN"]["untranslatable"]
     text = (out / "README.md").read_text(encoding="utf-8")
+    assert f"The flag steps checked {report['rows_checked']} rows" in text
     assert "0-based line" in text and "v<line>" in text
 
 
@@ -172,8 +178,9 @@ def test_dry_run_estimates_per_language_and_calls_nothing(
 
 
 def test_dry_run_needs_no_out_but_a_build_does(sources: tuple[Path, Path], tmp_path: Path) -> None:
-    train, _ = sources
-    common = ["--source", str(train), "--langs", "EN,DE", "--cache", str(tmp_path / "c.sqlite")]
+    train, validation = sources
+    common = ["--source", str(train), "--validation", str(validation), "--langs", "EN,DE"]
+    common += ["--cache", str(tmp_path / "c.sqlite")]
     code, output = build(*common, "--translator", "deepl", "--dry-run")
     assert code == 0, output
     assert "dry run:" in output and "DE" in output
@@ -209,8 +216,9 @@ def test_translator_none_builds_the_source_language_only(
     train, _ = sources
     out = tmp_path / "en-only"
     code, output = build(
-        "--source", str(train), "--langs", "EN,DE", "--translator", "none", "--out", str(out)
-    )
+        "--source", str(train), "--langs", "EN,DE", "--translator", "none", "--out", str(out),
+        "--validation-fraction", "0.05",
+    )  # fmt: skip
     assert code == 0, output
     names = [c["config_name"] for c in card_header(out)["configs"]]
     assert names == ["EN"]
@@ -234,8 +242,9 @@ def test_missing_key_and_bad_source_fail_clearly(
     assert code == 1 and "DEEPL_AUTH_KEY" in output
     bad = write_jsonl(tmp_path / "bad.jsonl", [*lima_rows(2), {"conversations": ["no answer"]}])
     code, output = build(
-        "--source", str(bad), "--langs", "EN", "--translator", "none", "--out", str(out)
-    )
+        "--source", str(bad), "--validation", str(validation), "--langs", "EN",
+        "--translator", "none", "--out", str(out),
+    )  # fmt: skip
     assert code == 1 and "bad.jsonl, row 2" in output and "user/assistant pairs" in output
     assert not out.exists()
 

@@ -316,7 +316,7 @@ def test_the_standalone_server_serves_a_build_through_deepl_server_url(
             build_app(),
             ["build", "lima", "--source", str(train), "--langs", "EN,DE", "--translator",
              "deepl", "--cache", str(tmp_path / "c.sqlite"), "--out", str(tmp_path / "out"),
-             "--no-progress"],
+             "--validation-fraction", "0.25", "--no-progress"],
         )  # fmt: skip
     finally:
         server.terminate()

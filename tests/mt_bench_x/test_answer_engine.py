@@ -83,7 +83,7 @@ def test_remote_code_loads_only_with_the_flag(data_dir: Path, tmp_path: Path) ->
     common += ["--no-progress"]
     refused = _answer(*common)
     assert refused.returncode == 1
-    assert "trust_remote_code" in refused.stderr
+    assert "pass --trust-remote-code" in refused.stderr
     assert "Traceback" not in refused.stderr
     loaded = _answer(*common, "--trust-remote-code")
     assert loaded.returncode == 0, loaded.stderr

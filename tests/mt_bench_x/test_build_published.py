@@ -165,14 +165,14 @@ def test_push_without_a_token_is_a_clear_error_before_any_request(
 def test_out_is_replaced_only_when_it_holds_a_repo_folder(
     shared_data: Path, tmp_path: Path
 ) -> None:
-    from mt_bench_x.formats.errors import MTBenchXError
+    from hub_cards.errors import ForeignOutputError
 
     result = from_published(shared_data / "mt_bench_x", langs=["DE"])
     data = tmp_path / "data"  # a FastChat data folder given as --out by mistake
     answers = data / "mt_bench_DE" / "model_answer" / "my-model.jsonl"
     answers.parent.mkdir(parents=True)
     answers.write_text('{"question_id": "81_DE"}\n')
-    with pytest.raises(MTBenchXError, match=r"not replaced.*mt_bench_DE"):
+    with pytest.raises(ForeignOutputError, match=r"not replaced.*mt_bench_DE"):
         write_repo(result.benchmark, data, provenance="test")
     assert answers.read_text() == '{"question_id": "81_DE"}\n'
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]  # no partial folder left

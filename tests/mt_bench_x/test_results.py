@@ -47,9 +47,10 @@ def judged(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Path:
 
 
 def show_json(data_dir: Path, *extra: str) -> dict:
-    code, output = cli("show", "--data-dir", str(data_dir), "--format", "json", *extra)
-    assert code == 0, output
-    return json.loads(output)
+    args = ["show", "--data-dir", str(data_dir), "--format", "json", *extra]
+    result = run_mt_bench_x(args, env={"OPENAI_API_KEY": "test"})
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)  # notes go to stderr
 
 
 def expected_scores(data_dir: Path, lang: str) -> dict[tuple[str, str, str], list[int]]:

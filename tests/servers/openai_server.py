@@ -18,6 +18,17 @@ count, the fault count and the wall-clock time (``time.time()``) of the first ch
 Endpoints: ``POST /v1/chat/completions`` (non-streaming, with ``usage``), ``GET /v1/models``.
 Faults, drawn at ``fault_rate`` from a seeded generator: 429, 500 and 503 in equal shares;
 429 and 503 carry ``Retry-After`` when ``retry_after_s`` is given (500 never does).
+
+Fault modes, chosen per test with ``fault_mode`` (for the first ``fault_count`` chat requests,
+every request when ``None``); each is a way a real server or proxy has answered:
+
+* ``html``: status 200 with an HTML page (a proxy's error page);
+* ``not-json``: status 200, ``application/json``, a body that is not JSON;
+* ``empty-content`` / ``null-content``: a completion whose message content is ``""`` / ``null``;
+* ``no-choices``: a completion with ``"choices": []``;
+* ``unauthorized`` / ``forbidden``: 401 / 403 with an OpenAI-style error body that quotes
+  the key, as OpenAI's does (a client must never repeat it);
+* ``slow``: the normal reply after ``slow_s`` seconds.
 """
 
 from __future__ import annotations
@@ -55,6 +66,17 @@ class APIErrorReply(Exception):
 
 
 _FAULT_STATUSES = (429, 500, 503)
+FAULT_MODES: tuple[str, ...] = (
+    "html",
+    "not-json",
+    "empty-content",
+    "null-content",
+    "no-choices",
+    "unauthorized",
+    "forbidden",
+    "slow",
+)
+HTML_PAGE = "<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>"
 
 
 def echo_respond(body: dict) -> str:
@@ -179,9 +201,19 @@ class OpenAICompatibleServer:
         model: str = "test-model",
         reply_hook: ReplyHook | None = None,
         batch_api: BatchAPIOptions | None = None,
+        fault_mode: str | None = None,
+        fault_count: int | None = None,
+        slow_s: float = 5.0,
     ) -> None:
         if not 0.0 <= fault_rate <= 1.0:
             raise ValueError(f"fault_rate must lie in [0, 1], got {fault_rate}")
+        if fault_mode is not None and fault_mode not in FAULT_MODES:
+            raise ValueError(f"fault_mode {fault_mode!r}: expected one of {FAULT_MODES}")
+        self.fault_mode = fault_mode
+        self.fault_count = fault_count
+        self.slow_s = slow_s
+        #: Requests answered with ``fault_mode`` so far.
+        self.mode_faults = 0
         self.respond: Responder = respond or echo_respond
         #: changes a completion before it is sent (see :class:`ReasoningModel`)
         self.reply_hook = reply_hook
@@ -222,6 +254,11 @@ class OpenAICompatibleServer:
         self.requests.append(body)
         if self.delay_s > 0:
             await asyncio.sleep(self.delay_s)
+        mode = self._next_fault_mode()
+        if mode == "slow":
+            await asyncio.sleep(self.slow_s)
+        elif mode is not None:
+            return self._fault_reply(mode, body, request)
         if self.fault_rate > 0 and self._rng.random() < self.fault_rate:
             self.faults += 1
             status = self._rng.choice(_FAULT_STATUSES)
@@ -235,6 +272,36 @@ class OpenAICompatibleServer:
             return _error(error.status, error.message, code=error.code, param=error.param)
         except Exception as error:  # a test's responder failing is a server error
             return _error(500, f"responder failed: {error!r}")
+        payload = self._completion(body, content)
+        if self.reply_hook is not None:
+            self.reply_hook(body, payload)
+        return web.json_response(payload)
+
+    def _next_fault_mode(self) -> str | None:
+        if self.fault_mode is None:
+            return None
+        if self.fault_count is not None and self.mode_faults >= self.fault_count:
+            return None
+        self.mode_faults += 1
+        return self.fault_mode
+
+    def _fault_reply(self, mode: str, body: dict, request: web.Request) -> web.Response:
+        if mode == "html":
+            return web.Response(text=HTML_PAGE, content_type="text/html")
+        if mode == "not-json":
+            return web.Response(text="upstream closed the stream", content_type="application/json")
+        if mode in ("unauthorized", "forbidden"):
+            status = 401 if mode == "unauthorized" else 403
+            key = request.headers.get("Authorization", "").removeprefix("Bearer ")
+            return _error(status, f"Incorrect API key provided: {key}", code="invalid_api_key")
+        payload = self._completion(body, "")
+        if mode == "null-content":
+            payload["choices"][0]["message"]["content"] = None
+        elif mode == "no-choices":
+            payload["choices"] = []
+        return web.json_response(payload)
+
+    def _completion(self, body: dict, content: str) -> dict[str, Any]:
         prompt_text = "\n".join(str(m.get("content", "")) for m in body["messages"])
         prompt_tokens = _count_tokens(prompt_text)
         completion_tokens = _count_tokens(content)
@@ -258,9 +325,7 @@ class OpenAICompatibleServer:
                 "total_tokens": prompt_tokens + completion_tokens,
             },
         }
-        if self.reply_hook is not None:
-            self.reply_hook(body, payload)
-        return web.json_response(payload)
+        return payload
 
     async def _models(self, request: web.Request) -> web.Response:
         return web.json_response(
@@ -361,6 +426,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--model", default="test-model")
     parser.add_argument("--respond", choices=sorted(RESPONDERS), default="judge")
+    parser.add_argument("--fault-mode", choices=FAULT_MODES, default=None)
+    parser.add_argument("--fault-count", type=int, default=None)
+    parser.add_argument("--slow", type=float, default=5.0, help="seconds of a 'slow' reply")
     args = parser.parse_args(argv)
     server = OpenAICompatibleServer(
         RESPONDERS[args.respond](),
@@ -369,6 +437,9 @@ def main(argv: list[str] | None = None) -> None:
         retry_after_s=args.retry_after,
         seed=args.seed,
         model=args.model,
+        fault_mode=args.fault_mode,
+        fault_count=args.fault_count,
+        slow_s=args.slow,
     )
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)

@@ -1,4 +1,4 @@
-"""Load a built folder back with ``datasets`` and count rows per config, split and language."""
+"""Load a repo folder back with ``datasets`` and count rows per config, split and language."""
 
 from __future__ import annotations
 
@@ -7,8 +7,12 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from lima_x.errors import LimaXError
-from lima_x.hub import read_card_configs
+from hub_cards.configs import read_card_configs
+from hub_cards.errors import HubRepoError
+
+#: Columns that name a row's language (Lima-X / Bactrian-X: ``lang``; MT-Bench-X's shared
+#: configs: ``language``).
+LANGUAGE_COLUMNS = ("lang", "language")
 
 
 @dataclass(frozen=True)
@@ -24,32 +28,47 @@ def inspect_folder(
 ) -> list[SplitSummary]:
     """One summary per config and split, read through ``datasets.load_dataset(folder, config)``.
 
+    Languages are counted from the ``lang`` or ``language`` column; a config without one
+    (an MT-Bench-X language config) counts its rows under the config's name.
+
     ``datasets`` keys its cache of a local folder by the folder's name and the files' relative
     paths, not their content: a rebuilt folder, or another folder of the same name, would be
-    answered from the earlier build's cache (a forced re-download then fails on the cached
-    split sizes). The folder is therefore read into a fresh temporary cache folder (under
-    ``cache_dir`` when given), removed afterwards.
+    answered from the earlier build's cache. The folder is therefore read into a fresh
+    temporary cache folder (under ``cache_dir`` when given), removed afterwards.
     """
     import datasets
 
+    folder = Path(folder)
     names = [str(c["config_name"]) for c in read_card_configs(folder)]
     unknown = sorted(set(configs or []) - set(names))
     if unknown:
-        raise LimaXError(f"{folder}: no config {unknown}; the card lists {', '.join(names)}")
+        raise HubRepoError(f"{folder}: no config {unknown}; the card lists {', '.join(names)}")
     summaries = []
     bars_were_on = datasets.is_progress_bar_enabled()
     datasets.disable_progress_bars()
     if cache_dir is not None:
         Path(cache_dir).mkdir(parents=True, exist_ok=True)
     try:
-        with tempfile.TemporaryDirectory(prefix="lima-x-inspect-", dir=cache_dir) as fresh:
+        with tempfile.TemporaryDirectory(prefix="hub-inspect-", dir=cache_dir) as fresh:
             for name in [n for n in names if not configs or n in configs]:
                 loaded = datasets.load_dataset(str(folder), name, cache_dir=fresh)
                 for split, dataset in loaded.items():
-                    counts = Counter(dataset["lang"])
+                    column = next((c for c in LANGUAGE_COLUMNS if c in dataset.column_names), None)
+                    counts = (
+                        Counter(dataset[column]) if column else Counter({name: dataset.num_rows})
+                    )
                     ordered = dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
                     summaries.append(SplitSummary(name, split, dataset.num_rows, ordered))
     finally:
         if bars_were_on:
             datasets.enable_progress_bars()
     return summaries
+
+
+def summary_table(rows: list[SplitSummary]) -> list[str]:
+    """The lines ``inspect`` prints: configs × splits × rows × languages."""
+    lines = [f"{'config':<26}{'split':<12}{'rows':>7}  languages"]
+    for row in rows:
+        langs = " ".join(f"{lang}:{n}" for lang, n in row.languages.items())
+        lines.append(f"{row.config:<26}{row.split:<12}{row.rows:>7}  {langs}")
+    return lines
