@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from hub_cards.configs import read_card_configs
+from hub_cards.configs import check_data_files, data_file_patterns, read_card_configs
 from hub_cards.errors import HubRepoError
 
 #: Columns that name a row's language (Lima-X / Bactrian-X: ``lang``; MT-Bench-X's shared
@@ -21,6 +21,27 @@ class SplitSummary:
     split: str
     rows: int
     languages: dict[str, int]
+
+
+def check_parquet_files(folder: Path, config: dict[str, object]) -> None:
+    """Every parquet file a config lists has a readable footer (checked before ``datasets``
+    reads it: its own errors name no config and come with a traceback)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    for pattern in data_file_patterns(config):
+        for path in (
+            sorted(folder.glob(pattern)) if any(c in pattern for c in "*?[") else [folder / pattern]
+        ):
+            if path.suffix != ".parquet":
+                continue
+            try:
+                pq.read_metadata(path)
+            except (OSError, pa.ArrowException) as exc:
+                raise HubRepoError(
+                    f"{path} (config {config.get('config_name')}) is not a readable parquet "
+                    f"file ({exc}); rebuild the folder"
+                ) from None
 
 
 def inspect_folder(
@@ -39,10 +60,15 @@ def inspect_folder(
     import datasets
 
     folder = Path(folder)
-    names = [str(c["config_name"]) for c in read_card_configs(folder)]
+    listed = read_card_configs(folder)
+    names = [str(c["config_name"]) for c in listed]
     unknown = sorted(set(configs or []) - set(names))
     if unknown:
         raise HubRepoError(f"{folder}: no config {unknown}; the card lists {', '.join(names)}")
+    selected = [c for c in listed if not configs or c["config_name"] in configs]
+    check_data_files(folder, selected)
+    for config in selected:
+        check_parquet_files(folder, config)
     summaries = []
     bars_were_on = datasets.is_progress_bar_enabled()
     datasets.disable_progress_bars()

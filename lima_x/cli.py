@@ -61,6 +61,24 @@ ProgressOption = Annotated[
 ]
 
 
+def check_formality(value: str | None) -> str | None:
+    from lima_x.translate.languages import formality_values
+
+    if value is not None and value not in formality_values():
+        raise typer.BadParameter(f"expected one of {', '.join(formality_values())}, got {value!r}")
+    return value
+
+
+def check_protected_loss(value: str) -> str:
+    from lima_x.translate.run import PROTECTED_LOSS_POLICIES
+
+    if value not in PROTECTED_LOSS_POLICIES:
+        raise typer.BadParameter(
+            f"expected one of {', '.join(PROTECTED_LOSS_POLICIES)}, got {value!r}"
+        )
+    return value
+
+
 def parse_langs(value: str) -> list[str]:
     """``--langs``: see :func:`polyglot_instruct.languages.parse_languages`."""
     try:
@@ -134,7 +152,9 @@ def build_lima_command(
     formality: Annotated[
         str | None,
         typer.Option(
-            "--formality", help="DeepL formality: default, more, less, prefer_more, prefer_less."
+            "--formality",
+            help="DeepL formality: default, more, less, prefer_more, prefer_less.",
+            callback=check_formality,
         ),
     ] = None,
     glossary_id: Annotated[
@@ -159,6 +179,20 @@ def build_lima_command(
     ] = None,
     overwrite: OverwriteOption = False,
     progress: ProgressOption = True,
+    on_protected_loss: Annotated[
+        str,
+        typer.Option(
+            "--on-protected-loss",
+            help="A translation that lost protected code: stop (name it, cache the rest), "
+            "retry (send it again, then stop), keep-source (keep the source text, listed in "
+            "build_report.json).",
+            callback=check_protected_loss,
+        ),
+    ] = "stop",
+    max_retry_time: Annotated[
+        float,
+        typer.Option("--max-retry-time", min=0, help="Seconds DeepL retries one request at most."),
+    ] = 100.0,
 ) -> None:
     """Build a Lima-X-style repo: translate LIMA (or any conversation file) into --langs."""
     from lima_x.lima import LimaSources, build_lima_repo, estimate_lima_build
@@ -207,6 +241,8 @@ def build_lima_command(
         base_url=base_url,
         overwrite=overwrite,
         progress=progress,
+        on_protected_loss=on_protected_loss,
+        max_retry_time_s=max_retry_time,
     )
     _summary(result)
 

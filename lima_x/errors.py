@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from hub_cards.errors import ForeignOutputError, OutputExistsError
 from lima_x.translate.errors import (
+    MalformedReplyError,
     MissingCredentialError,
+    PartialTranslationError,
     ProtectedTextError,
+    ProtectedTextLoss,
     QuotaExceededError,
+    TranslationCacheError,
     TranslationError,
     TranslatorSettingError,
+    UnsupportedLanguageError,
 )
 from polyglot_instruct.errors import ToolkitError
 
@@ -17,15 +22,20 @@ __all__ = [
     "ForeignOutputError",
     "InputFormatError",
     "LimaXError",
+    "MalformedReplyError",
     "MissingCredentialError",
     "MixtureSpecError",
     "OutputExistsError",
     "OutputHoldsSourceError",
+    "PartialTranslationError",
     "ProtectedTextError",
+    "ProtectedTextLoss",
     "QuotaExceededError",
     "SourceAccessError",
+    "TranslationCacheError",
     "TranslationError",
     "TranslatorSettingError",
+    "UnsupportedLanguageError",
 ]
 
 

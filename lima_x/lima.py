@@ -21,7 +21,13 @@ from lima_x.report import BuildReport
 from lima_x.translate.base import TranslationOptions, Translator
 from lima_x.translate.cost import CostEstimate, estimate_run_cost
 from lima_x.translate.factory import create_translator
-from lima_x.translation_run import message_texts, translate_samples, unique_texts
+from lima_x.translate.languages import check_languages
+from lima_x.translation_run import (
+    check_text_sizes,
+    message_texts,
+    translate_samples,
+    unique_texts,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +61,12 @@ def read_lima_splits(
     check_validation_choice(validation, validation_fraction)
     train = read_lima(source, split="train", lang=source_lang)
     report.sources.append(Path(source).name)
+    if validation is not None and _same_file(source, validation):
+        raise LimaXError(
+            f"--validation {validation} is the --source file: train and validation would hold "
+            "the same rows; give a separate validation file, or --validation-fraction F "
+            "instead to hold out a seeded share of train"
+        )
     if validation is not None:
         from lima_x.curation.attribution import attribution_lines
 
@@ -93,6 +105,40 @@ def read_lima_splits(
     }
 
 
+def _same_file(first: Path, second: Path) -> bool:
+    try:
+        return Path(first).resolve() == Path(second).resolve() or Path(first).samefile(second)
+    except OSError:
+        return False
+
+
+def check_lima_sizes(
+    splits: dict[str, list[ParallelSample]],
+    paths: dict[str, Path],
+    backend: str,
+    *,
+    source_lang: str,
+    targets: Sequence[str],
+    options: TranslationOptions,
+    model: str | None = None,
+) -> None:
+    """Refuse a text no single request carries, naming file and row, before any request."""
+    for split, samples in splits.items():
+        check_text_sizes(
+            samples,
+            backend,
+            path=str(paths[split]),
+            source_lang=source_lang,
+            target_langs=targets,
+            options=options,
+            model=model,
+        )
+
+
+def _backend_name(translator: Translator) -> str:
+    return translator.cache_identity().split(":", 1)[0]
+
+
 @gc_paused
 def build_lima(
     source: Path,
@@ -108,13 +154,23 @@ def build_lima(
     validation_fraction: float | None = None,
     overwrite: bool = False,
     progress: bool = True,
+    on_protected_loss: str = "stop",
 ) -> BuildResult:
     """Lima-X: flag the source, translate it into every other language, flag the
-    translations' language, mix and write."""
+    translations' language, mix and write.
+
+    Before any request: the languages (and formality) are checked against the translator's,
+    and a text no single request can carry is refused naming file and row.
+    ``on_protected_loss``: what to do with a translation that lost protected code
+    (:data:`~lima_x.translate.run.PROTECTED_LOSS_POLICIES`); messages kept in the source
+    language are listed in the build report.
+    """
     check_output(out, overwrite, [source, validation])
     langs = [lang.upper() for lang in langs]
     source_lang = source_lang.upper()
     targets = [lang for lang in langs if lang != source_lang]
+    if translator is not None and targets:
+        check_languages(_backend_name(translator), source_lang, targets, options.formality)
     if translator is None and targets:
         if source_lang not in langs:
             raise LimaXError(
@@ -152,6 +208,15 @@ def build_lima(
         validation_fraction=validation_fraction,
         report=report,
     )
+    if translator is not None and targets:
+        check_lima_sizes(
+            splits,
+            {"train": Path(source), "validation": Path(validation or source)},
+            _backend_name(translator),
+            source_lang=source_lang,
+            targets=targets,
+            options=options,
+        )
     stats = RunStats()
     report.flags_rule = (
         f"{' and '.join(f'`{n}`' for n in SOURCE_FLAGS)} computed on the {source_lang} source "
@@ -161,6 +226,7 @@ def build_lima(
     )
     run_flag_jobs([(splits[split], FLAG_NAMES) for split in SPLITS], stats, progress=progress)
     data: SplitData = {split: {} for split in SPLITS}
+    kept_source: dict[str, list[str]] = {}
     for lang in langs:
         for split in SPLITS:
             if lang == source_lang:
@@ -174,7 +240,14 @@ def build_lima(
                     target_lang=lang,
                     options=options,
                     progress=progress,
+                    on_protected_loss=on_protected_loss,
+                    kept_source=kept_source.setdefault(lang, []),
                 )
+    if targets:
+        report.protected_loss = {
+            "policy": on_protected_loss,
+            "kept_source": {lang: kept for lang, kept in kept_source.items() if kept},
+        }
     translations = [data[split][lang] for split in SPLITS for lang in langs if lang != source_lang]
     for samples in translations:
         for sample in samples:
@@ -254,13 +327,32 @@ def estimate_lima_build(
 ) -> DryRun:
     """Read the sources and estimate the translation as the build would run it; call nothing
     (the mixtures are checked as the build checks them)."""
-    resolve_mixtures(langs, mixtures, include_defaults=default_mixtures)
-    scratch = BuildReport("Lima-X", "", sources.seed, list(langs), sources.source_lang, [], "")
-    splits = sources.read(scratch)
-    samples = [s for split in splits.values() for s in split]
-    texts = unique_texts(samples)
     source_lang = sources.source_lang.upper()
     targets = [lang for lang in langs if lang != source_lang]
+    if translator.strip().lower() != "none" and targets:
+        check_languages(translator, source_lang, targets, options.formality)
+    resolve_mixtures(langs, mixtures, include_defaults=default_mixtures)
+    scratch = BuildReport("Lima-X", "", sources.seed, list(langs), sources.source_lang, [], "")
+    source, validation = sources.resolve()
+    splits = read_lima_splits(
+        source,
+        validation,
+        source_lang=sources.source_lang,
+        seed=sources.seed,
+        validation_fraction=sources.validation_fraction,
+        report=scratch,
+    )
+    check_lima_sizes(
+        splits,
+        {"train": source, "validation": validation or source},
+        translator,
+        source_lang=source_lang,
+        targets=targets,
+        options=options,
+        model=model,
+    )
+    samples = [s for split in splits.values() for s in split]
+    texts = unique_texts(samples)
     estimate = None
     if translator.strip().lower() != "none" and targets:
         estimate = estimate_run_cost(
@@ -289,13 +381,23 @@ def build_lima_repo(
     base_url: str | None = None,
     overwrite: bool = False,
     progress: bool = True,
+    on_protected_loss: str = "stop",
+    max_retry_time_s: float | None = None,
 ) -> BuildResult:
-    """``lima-x build lima``: resolve the mixtures and sources, make the translator (closed
-    afterwards) and run :func:`build_lima`."""
+    """``lima-x build lima``: resolve the mixtures and sources, check the languages against
+    the translator, make the translator (closed afterwards) and run :func:`build_lima`."""
+    targets = [lang for lang in langs if lang.upper() != sources.source_lang.upper()]
+    if translator.strip().lower() != "none" and targets:
+        check_languages(translator, sources.source_lang, targets, options.formality)
     mixture_list = resolve_mixtures(langs, mixtures, include_defaults=default_mixtures)
     source, validation = sources.resolve()
     engine = create_translator(
-        translator, cache_path=cache_path, model=model, base_url=base_url, show_progress=False
+        translator,
+        cache_path=cache_path,
+        model=model,
+        base_url=base_url,
+        show_progress=False,
+        max_retry_time_s=max_retry_time_s,
     )
     try:
         return build_lima(
@@ -311,6 +413,7 @@ def build_lima_repo(
             validation_fraction=sources.validation_fraction,
             overwrite=overwrite,
             progress=progress,
+            on_protected_loss=on_protected_loss,
         )
     finally:
         close = getattr(engine, "close", None)

@@ -13,7 +13,10 @@
   directly, because both repos still carry loading scripts that ``datasets>=4`` refuses.
 
 A bad file or row raises :class:`~lima_x.errors.InputFormatError` naming the file, the row and
-what was expected. Readers never write anything.
+what was expected. Rows in messages count from 1, as editors do: the line of a JSONL file, the
+position in a JSON array or parquet file (LIMA's ids stay 0-based: id ``0`` is row 1). A file
+that is not UTF-8 is named with the row (line) of the first bad byte. Readers never write
+anything.
 """
 
 from __future__ import annotations
@@ -42,7 +45,9 @@ _DATA_FILE_ENDINGS = (".json", ".jsonl", ".parquet", ".gz")
 def load_rows(path: Path) -> list[tuple[int, Row]]:
     """``(row number, row)`` pairs of a JSON array, JSONL or parquet file (``.gz`` allowed).
 
-    Row numbers are 0-based: the index in a JSON array or parquet file, the line in JSONL.
+    Row numbers are 0-based: the index in a JSON array or parquet file, the line in JSONL
+    (lines end at ``\n`` only, so a JSON string holding U+2028 or a form feed stays one row).
+    Errors name rows 1-based.
     """
     path = Path(path)
     if not path.is_file():
@@ -55,9 +60,20 @@ def load_rows(path: Path) -> list[tuple[int, Row]]:
                 raw = handle.read()
         else:
             raw = path.read_bytes()
+    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+        raise InputFormatError(str(path), f"cannot read the file: {exc}") from None
+    try:
         text = raw.decode("utf-8-sig")  # a byte order mark (files saved on Windows) is dropped
-    except (OSError, EOFError, UnicodeDecodeError) as exc:
-        raise InputFormatError(str(path), f"cannot read the file as UTF-8 text: {exc}") from exc
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        column = exc.start - raw.rfind(b"\n", 0, exc.start)
+        bad = raw[exc.start : exc.start + 1].hex()
+        raise InputFormatError(
+            str(path),
+            f"expected UTF-8 text, found byte 0x{bad} in line {line}, column {column}: "
+            "save the file as UTF-8",
+            row=line,
+        ) from None
     if text.lstrip().startswith("["):
         return _parse_json_array(path, text)
     return _parse_jsonl(path, text)
@@ -67,6 +83,8 @@ def _parse_json_array(path: Path, text: str) -> list[tuple[int, Row]]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
+        if exc.msg == "Extra data":  # a complete first value and more lines: JSONL
+            return _parse_jsonl(path, text)
         raise InputFormatError(
             str(path), f"expected a JSON array of objects; invalid JSON at line {exc.lineno}: {exc}"
         ) from exc
@@ -74,7 +92,7 @@ def _parse_json_array(path: Path, text: str) -> list[tuple[int, Row]]:
     for number, row in enumerate(data):
         if not isinstance(row, dict):
             raise InputFormatError(
-                str(path), f"expected a JSON object, found {type(row).__name__}", row=number
+                str(path), f"expected a JSON object, found {type(row).__name__}", row=number + 1
             )
         rows.append((number, row))
     return rows
@@ -82,18 +100,19 @@ def _parse_json_array(path: Path, text: str) -> list[tuple[int, Row]]:
 
 def _parse_jsonl(path: Path, text: str) -> list[tuple[int, Row]]:
     rows: list[tuple[int, Row]] = []
-    for number, line in enumerate(text.splitlines()):
+    for number, line in enumerate(text.split("\n")):
+        line = line.removesuffix("\r")
         if not line.strip():
             continue
         try:
             row = json.loads(line)
         except json.JSONDecodeError as exc:
             raise InputFormatError(
-                str(path), f"expected one JSON object per line (JSONL): {exc}", row=number
+                str(path), f"expected one JSON object per line (JSONL): {exc}", row=number + 1
             ) from exc
         if not isinstance(row, dict):
             raise InputFormatError(
-                str(path), f"expected a JSON object, found {type(row).__name__}", row=number
+                str(path), f"expected a JSON object, found {type(row).__name__}", row=number + 1
             )
         rows.append((number, row))
     return rows
@@ -119,7 +138,7 @@ def _require_str(row: Row, key: str, path: Path, number: int, *, allow_empty: bo
         found = "missing" if key not in row else repr(value)[:60]
         need = "a string" if allow_empty else "a non-empty string"
         raise InputFormatError(
-            str(path), f"expected {key!r} to be {need}, found {found}", row=number
+            str(path), f"expected {key!r} to be {need}, found {found}", row=number + 1
         )
     return value
 
@@ -130,13 +149,13 @@ def messages_from_conversations(
     """LIMA's alternating strings (user first) as TRL messages; the last turn must be an answer."""
     if not isinstance(conversations, list) or not conversations:
         raise InputFormatError(
-            str(path), "expected 'conversations' to be a non-empty list of strings", row=number
+            str(path), "expected 'conversations' to be a non-empty list of strings", row=number + 1
         )
     if len(conversations) % 2:
         raise InputFormatError(
             str(path),
             f"expected user/assistant pairs in 'conversations', found {len(conversations)} turns",
-            row=number,
+            row=number + 1,
         )
     messages = []
     for turn, content in enumerate(conversations):
@@ -144,7 +163,7 @@ def messages_from_conversations(
             raise InputFormatError(
                 str(path),
                 f"expected turn {turn} of 'conversations' to be a non-empty string",
-                row=number,
+                row=number + 1,
             )
         messages.append({"role": "user" if turn % 2 == 0 else "assistant", "content": content})
     return messages
@@ -154,7 +173,9 @@ def messages_from_messages(messages: Any, path: Path, number: int) -> list[dict[
     """A TRL ``messages`` list, checked and reduced to ``role`` and ``content``."""
     if not isinstance(messages, list) or not messages:
         raise InputFormatError(
-            str(path), "expected 'messages' to be a non-empty list of {role, content}", row=number
+            str(path),
+            "expected 'messages' to be a non-empty list of {role, content}",
+            row=number + 1,
         )
     out = []
     for turn, message in enumerate(messages):
@@ -167,12 +188,12 @@ def messages_from_messages(messages: Any, path: Path, number: int) -> list[dict[
             raise InputFormatError(
                 str(path),
                 f"expected message {turn} to be {{'role': one of {ROLES}, 'content': str}}",
-                row=number,
+                row=number + 1,
             )
         out.append({"role": message["role"], "content": message["content"]})
     if out[-1]["role"] != "assistant":
         raise InputFormatError(
-            str(path), "expected the last message to be the assistant's", row=number
+            str(path), "expected the last message to be the assistant's", row=number + 1
         )
     return out
 
@@ -182,7 +203,7 @@ def messages_from_instruction(row: Row, path: Path, number: int) -> list[dict[st
     instruction = _require_str(row, "instruction", path, number, allow_empty=False)
     extra = row.get("input") or ""
     if not isinstance(extra, str):
-        raise InputFormatError(str(path), "expected 'input' to be a string", row=number)
+        raise InputFormatError(str(path), "expected 'input' to be a string", row=number + 1)
     output = _require_str(row, "output", path, number, allow_empty=False)
     user = f"{instruction}\n\n{extra}" if extra.strip() else instruction
     return [{"role": "user", "content": user}, {"role": "assistant", "content": output}]
@@ -200,7 +221,7 @@ def messages_from_row(row: Row, path: Path, number: int) -> list[dict[str, str]]
         str(path),
         "expected a 'messages', 'conversations' or 'instruction'/'output' field, "
         f"found fields {sorted(row)[:8]}",
-        row=number,
+        row=number + 1,
     )
 
 
@@ -224,7 +245,7 @@ def read_conversations(
         raw_id = row.get("source_id", row.get("id"))
         source_id = str(raw_id) if raw_id not in (None, "") else f"{id_prefix}{number}"
         if source_id in seen:
-            raise InputFormatError(str(path), f"duplicate id {source_id!r}", row=number)
+            raise InputFormatError(str(path), f"duplicate id {source_id!r}", row=number + 1)
         seen.add(source_id)
         source = row.get("source")
         samples.append(
@@ -233,6 +254,7 @@ def read_conversations(
                 lang=lang,
                 messages=messages,
                 source=source if isinstance(source, str) and source else default_source,
+                row=number + 1,
             )
         )
     if not samples:
@@ -272,11 +294,11 @@ def read_bactrian_x_language(path: Path, lang: str) -> list[ParallelSample]:
         raw_id = row.get("id")
         if not isinstance(raw_id, str | int) or raw_id == "":
             raise InputFormatError(
-                str(path), "expected 'id' to be a non-empty string or integer", row=number
+                str(path), "expected 'id' to be a non-empty string or integer", row=number + 1
             )
         source_id = str(raw_id)
         if source_id in seen:
-            raise InputFormatError(str(path), f"duplicate id {source_id!r}", row=number)
+            raise InputFormatError(str(path), f"duplicate id {source_id!r}", row=number + 1)
         seen.add(source_id)
         origin = "original" if lang.upper() == "EN" else "machine_translation"
         samples.append(ParallelSample(source_id, lang, messages, "bactrian-x", origin))

@@ -42,6 +42,8 @@ class ParallelSample:
     source: str
     origin: str = "original"
     flags: dict[str, bool] = field(default_factory=dict)
+    #: The 1-based row of the file it was read from, for messages (not written out).
+    row: int | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         self.lang = self.lang.upper()

@@ -37,6 +37,8 @@ class BuildReport:
     default_config: str = ""
     rows_checked: int = 0
     flagged: dict[str, int] = field(default_factory=dict)
+    #: ``--on-protected-loss`` and, per language, the messages kept in the source language.
+    protected_loss: dict[str, object] = field(default_factory=dict)
 
     def add_step_counts(self, stats: RunStats) -> None:
         """Take the pipeline's counts: rows the steps checked, flags set and rows dropped per

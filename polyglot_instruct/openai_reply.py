@@ -25,8 +25,8 @@ class MalformedReplyError(ToolkitError):
 def completion_text(response: Any) -> str:
     """The first choice's message text; :class:`MalformedReplyError` when there is none."""
     if isinstance(response, str | bytes):
-        text = response.decode("utf-8", "replace") if isinstance(response, bytes) else response
-        kind = "an HTML page" if text.lstrip().startswith("<") else "a body that is not JSON"
+        body = response.decode("utf-8", "replace") if isinstance(response, bytes) else response
+        kind = "an HTML page" if body.lstrip().startswith("<") else "a body that is not JSON"
         raise MalformedReplyError(f"a 200 reply with {kind} instead of a completion")
     choices = getattr(response, "choices", None)
     if not choices:

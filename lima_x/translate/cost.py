@@ -117,7 +117,11 @@ def estimate_cost(
         raise TranslatorSettingError(
             f"no cost estimate for translator {backend!r}: expected deepl or openai"
         )
-    cache = TranslationCache(cache_path) if cache_path and Path(cache_path).exists() else None
+    cache = (
+        TranslationCache(cache_path, writable=False)
+        if cache_path and Path(cache_path).exists()
+        else None
+    )
     identity = _identity(name, model)
     languages = []
     try:
@@ -295,7 +299,11 @@ def estimate_run_cost(
     )
     if estimate.backend != "deepl":
         return estimate
-    cache = TranslationCache(cache_path) if cache_path and Path(cache_path).exists() else None
+    cache = (
+        TranslationCache(cache_path, writable=False)
+        if cache_path and Path(cache_path).exists()
+        else None
+    )
     identity = _identity("deepl", model)
     languages = []
     try:

@@ -5,8 +5,13 @@ is XML-escaped on the way out and unescaped on the way back. Requests stay withi
 limits (50 texts, 128 KiB body). Retries: the SDK itself retries 429, 5xx and connection
 errors up to 5 times with exponential backoff (1 s, x1.6, ignoring ``Retry-After``); when it
 gives up, this backend waits and retries the whole request ``max_retries`` more times
-(``retry_wait_s``, doubling), then raises :class:`TranslationError`. A 456 (quota used up)
-raises :class:`QuotaExceededError` at once.
+(``retry_wait_s``, doubling), but never starts an attempt that would end after
+``max_retry_time_s`` (default 100 s, counted from the first attempt, assuming the next attempt
+takes as long as the last one); then it raises :class:`TranslationError`. A 200 whose body is
+not the promised translations (HTML, not JSON, a wrong count) raises
+:class:`MalformedReplyError` after the same retries. A 456 (quota used up) raises
+:class:`QuotaExceededError` at once. A text whose protected code does not come back is not
+returned: the call raises :class:`ProtectedTextLoss` with the other texts' translations.
 """
 
 from __future__ import annotations
@@ -34,7 +39,13 @@ from lima_x.translate.code_spans import (
     protect,
     to_xml,
 )
-from lima_x.translate.errors import MissingCredentialError, QuotaExceededError, TranslationError
+from lima_x.translate.errors import (
+    MalformedReplyError,
+    MissingCredentialError,
+    ProtectedTextLoss,
+    QuotaExceededError,
+    TranslationError,
+)
 from lima_x.translate.languages import deepl_source, deepl_target
 
 logger = logging.getLogger(__name__)
@@ -117,6 +128,22 @@ def plan_requests(
     return [[todo[j] for j in batch] for batch in batches]
 
 
+def oversized_texts(
+    texts: Sequence[str],
+    params: dict[str, Any],
+    options: TranslationOptions,
+    *,
+    max_body_bytes: int = DEEPL_MAX_BODY_BYTES,
+) -> list[int]:
+    """Indices of the texts that do not fit in one DeepL request even on their own."""
+    overhead = request_overhead(params)
+    return [
+        i
+        for i, payload in enumerate(xml_payloads(texts, options))
+        if payload is not None and overhead + json_size(payload[1]) > max_body_bytes
+    ]
+
+
 class DeepLTranslator:
     """:class:`~lima_x.translate.base.Translator` on DeepL's ``/v2/translate``.
 
@@ -135,6 +162,7 @@ class DeepLTranslator:
         model_type: str | None = None,
         max_retries: int = 3,
         retry_wait_s: float = 5.0,
+        max_retry_time_s: float = 100.0,
         max_texts: int = DEEPL_MAX_TEXTS,
         max_body_bytes: int = DEEPL_MAX_BODY_BYTES,
         show_progress: bool = True,
@@ -152,6 +180,7 @@ class DeepLTranslator:
         self.model_type = model_type
         self.max_retries = max_retries
         self.retry_wait_s = retry_wait_s
+        self.max_retry_time_s = max_retry_time_s
         self.max_texts = max_texts
         self.max_body_bytes = max_body_bytes
         self.show_progress = show_progress
@@ -213,6 +242,16 @@ class DeepLTranslator:
                 strict=True,
             )
         )
+        lost = {text: out for text, out in translated.items() if isinstance(out, _Lost)}
+        if lost:
+            done = {t: out for t, out in translated.items() if not isinstance(out, _Lost)}
+            raise ProtectedTextLoss(
+                f"DeepL's translation {source_lang}→{target_lang} lost protected code in "
+                f"{len(lost)} of {len(unique)} texts: "
+                + "; ".join(f"{_preview(t)}: {why}" for t, why in list(lost.items())[:3]),
+                done=done,
+                lost={t: str(why) for t, why in lost.items()},
+            )
         return [translated[text] for text in texts]
 
     def _translate_unique(
@@ -232,7 +271,7 @@ class DeepLTranslator:
                     f"of at most {self.max_body_bytes} bytes; split it into smaller texts"
                 )
         batches = self._plan(payloads, params)
-        results = list(texts)
+        results: list[str] = list(texts)
         total = sum(len(b) for b in batches)
         done = 0
         with progress(
@@ -258,46 +297,87 @@ class DeepLTranslator:
         return results
 
     def _restore(self, translated: str, prepared: ProtectedText, index: int) -> str:
+        """The translation with its protected pieces put back, or a :class:`_Lost` (a str
+        holding the reason) when DeepL did not return them."""
         try:
             return from_xml(translated, prepared)
         except TranslationError as exc:
-            raise TranslationError(
-                f"DeepL's translation of text #{index} ({prepared.text[:60]!r}...) lost "
-                f"protected code: {exc}"
-            ) from exc
+            return _Lost(str(exc))
 
     def _request(self, xml: list[str], params: dict[str, Any]) -> list[str]:
-        import deepl
-
+        started = time.monotonic()
         wait = self.retry_wait_s
         for attempt in range(self.max_retries + 1):
+            attempt_started = time.monotonic()
             try:
-                results = self._client.translate_text(xml, **params)
-                # A list in, a list out: the SDK's result type also covers a single text.
-                return [r.text for r in results]  # type: ignore[union-attr]
-            except deepl.QuotaExceededException:
-                raise QuotaExceededError(
-                    "DeepL refused the request: the character quota of this billing period is "
-                    "used up (HTTP 456)."
-                ) from None
-            except deepl.AuthorizationException:
-                raise TranslationError(
-                    f"DeepL refused the key in {KEY_VARIABLE} (HTTP 403): check that it is "
-                    "valid and matches the server (free keys end in ':fx')."
-                ) from None
-            except deepl.DeepLException as exc:
-                status = getattr(exc, "http_status_code", None)
-                retryable = getattr(exc, "should_retry", False) or (status or 0) >= 500
-                message = self._scrub(str(exc))
-                if not retryable or attempt == self.max_retries:
-                    raise TranslationError(
+                return self._request_once(xml, params)
+            except (_Retryable, MalformedReplyError) as exc:
+                message = str(exc)
+                now = time.monotonic()
+                elapsed = now - started
+                next_end = elapsed + wait + (now - attempt_started)
+                if attempt == self.max_retries or next_end > self.max_retry_time_s:
+                    error = MalformedReplyError if isinstance(exc, MalformedReplyError) else None
+                    raise (error or TranslationError)(
                         f"DeepL request for {len(xml)} texts failed after {attempt + 1} "
-                        f"attempt(s): {message}"
+                        f"attempt(s) in {elapsed:.0f} s (retry time limit "
+                        f"{self.max_retry_time_s:g} s): {message}. Nothing of this request "
+                        "was cached; rerun to try again."
                     ) from None
                 logger.warning("DeepL request failed (%s); retrying in %.1f s", message, wait)
                 time.sleep(wait)
                 wait *= 2
         raise AssertionError("unreachable")
 
+    def _request_once(self, xml: list[str], params: dict[str, Any]) -> list[str]:
+        """One SDK call; a reply that is not one translation per text is malformed."""
+        import deepl
+
+        try:
+            results = self._client.translate_text(xml, **params)
+        except deepl.QuotaExceededException:
+            raise QuotaExceededError(
+                "DeepL refused the request: the character quota of this billing period is "
+                "used up (HTTP 456)."
+            ) from None
+        except deepl.AuthorizationException:
+            raise TranslationError(
+                f"DeepL refused the key in {KEY_VARIABLE} (HTTP 403): check that it is "
+                "valid and matches the server (free keys end in ':fx')."
+            ) from None
+        except deepl.DeepLException as exc:
+            status = getattr(exc, "http_status_code", None)
+            message = self._scrub(str(exc))
+            if getattr(exc, "should_retry", False) or (status or 0) >= 500:
+                raise _Retryable(message) from None
+            raise TranslationError(
+                f"DeepL refused the request for {len(xml)} texts: {message}"
+            ) from None
+        except ValueError as exc:  # a body the SDK could not decode
+            raise MalformedReplyError(
+                f"DeepL answered with a body that is not JSON ({exc})"
+            ) from None
+        results = results if isinstance(results, list) else [results]
+        texts = [getattr(r, "text", None) for r in results]
+        if len(texts) != len(xml) or not all(isinstance(t, str) for t in texts):
+            raise MalformedReplyError(
+                f"DeepL answered 200 with {len(texts)} translations for {len(xml)} texts "
+                "(an HTML page or a body that is not DeepL's JSON gives 0)"
+            )
+        return texts  # type: ignore[return-value]
+
     def _scrub(self, message: str) -> str:
         return message.replace(self._key, "***")
+
+
+class _Retryable(Exception):
+    """A failed request worth sending again (429, 5xx, connection), within the time limit."""
+
+
+class _Lost(str):
+    """Stands in for a translation that lost protected code; the string is the reason."""
+
+
+def _preview(text: str) -> str:
+    flat = " ".join(text.split())
+    return repr(flat[:60] + ("..." if len(flat) > 60 else ""))

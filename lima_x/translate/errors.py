@@ -26,6 +26,39 @@ class ProtectedTextError(TranslationError):
     """A translation lost or changed a piece that must come back untouched (code, placeholders)."""
 
 
+class MalformedReplyError(TranslationError):
+    """The service answered 200 with something that is not the promised translations (an HTML
+    page, a body that is not JSON, too few or too many translations). Retried like a 5xx;
+    nothing of that request is cached."""
+
+
+class PartialTranslationError(TranslationError):
+    """Some texts of a call were translated, others failed.
+
+    ``done``: text → translation for the texts that came back fine (the cache keeps them);
+    ``lost``: text → why it failed.
+    """
+
+    def __init__(self, message: str, *, done: dict[str, str], lost: dict[str, str]) -> None:
+        self.done = done
+        self.lost = lost
+        super().__init__(message)
+
+
+class ProtectedTextLoss(PartialTranslationError, ProtectedTextError):
+    """Translations that lost or changed protected code; the other texts of the call are in
+    ``done``. What happens next is the caller's choice (``--on-protected-loss``)."""
+
+
+class UnsupportedLanguageError(TranslationError):
+    """A language or option the chosen translation backend does not offer."""
+
+
+class TranslationCacheError(TranslationError):
+    """The translation cache file cannot be opened, read or written (corrupt, read-only, a
+    folder in its place)."""
+
+
 class MissingCredentialError(TranslationError):
     """A backend needs a key from the environment and it is not set."""
 

@@ -17,13 +17,15 @@ def create_translator(
     model: str | None = None,
     base_url: str | None = None,
     show_progress: bool = True,
+    max_retry_time_s: float | None = None,
 ) -> Translator | None:
     """``"deepl"``, ``"openai"`` or ``"none"`` (returns None), cached when ``cache_path`` is set.
 
     Keys come from ``DEEPL_AUTH_KEY`` / ``OPENAI_API_KEY``; a missing one raises
     :class:`lima_x.translate.errors.MissingCredentialError` naming the variable. ``base_url``
-    overrides ``DEEPL_SERVER_URL`` / ``OPENAI_BASE_URL``. ``model`` is the chat model for ``openai``
-    (required) and DeepL's ``model_type`` for ``deepl`` (optional).
+    overrides ``DEEPL_SERVER_URL`` / ``OPENAI_BASE_URL``. ``model`` is the chat model for
+    ``openai`` (required) and DeepL's ``model_type`` for ``deepl`` (optional).
+    ``max_retry_time_s``: how long DeepL retries one request at most (default 100 s).
     """
     name = backend.strip().lower()
     translator: Translator
@@ -33,7 +35,10 @@ def create_translator(
         from lima_x.translate.deepl_backend import DeepLTranslator
 
         translator = DeepLTranslator(
-            server_url=base_url, model_type=model, show_progress=show_progress
+            server_url=base_url,
+            model_type=model,
+            show_progress=show_progress,
+            max_retry_time_s=100.0 if max_retry_time_s is None else max_retry_time_s,
         )
     elif name == "openai":
         from lima_x.translate.llm_backend import OpenAIChatTranslator

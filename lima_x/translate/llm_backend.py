@@ -4,8 +4,14 @@ One chat request per text, temperature 0, a system prompt that asks to keep code
 markup. The answer is checked: every protected piece (code outside comments, inline code,
 placeholders when asked for) must come back unchanged up to whitespace, and the original
 pieces are put back byte for byte. A text that fails the check is asked once more with a
-reminder; a second failure raises :class:`TranslationError` naming the text. HTTP retries
-(429 with ``Retry-After``, 5xx, timeouts) are the ``openai`` client's (``max_retries``).
+reminder; a second failure leaves it out: the call raises
+:class:`~lima_x.translate.errors.ProtectedTextLoss` with every other text's translation.
+HTTP retries (429 with ``Retry-After``, 5xx, timeouts) are the ``openai`` client's
+(``max_retries``). A 200 that is not a chat completion (an HTML page, a body that is not JSON,
+no choices) is asked again ``malformed_retries`` times, then raises
+:class:`~lima_x.translate.errors.MalformedReplyError`; texts that failed otherwise end the
+call with a :class:`~lima_x.translate.errors.PartialTranslationError` carrying the
+translations that did come back.
 """
 
 from __future__ import annotations
@@ -13,14 +19,17 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 
 from lima_x.translate.base import TranslationOptions
 from lima_x.translate.batching import chunks, progress
 from lima_x.translate.code_spans import ProtectedText, Protection, protect, restore
 from lima_x.translate.errors import (
+    MalformedReplyError,
     MissingCredentialError,
+    PartialTranslationError,
     ProtectedTextError,
+    ProtectedTextLoss,
     QuotaExceededError,
     TranslationError,
     TranslatorSettingError,
@@ -89,6 +98,7 @@ class OpenAIChatTranslator:
         batch_size: int = 16,
         max_retries: int = 5,
         timeout_s: float = 300.0,
+        malformed_retries: int = 2,
         show_progress: bool = True,
     ) -> None:
         from openai import OpenAI
@@ -108,6 +118,7 @@ class OpenAIChatTranslator:
         )
         self.max_workers = max(1, max_workers)
         self.batch_size = max(1, batch_size)
+        self.malformed_retries = max(0, malformed_retries)
         self.show_progress = show_progress
 
     def __repr__(self) -> str:
@@ -148,6 +159,8 @@ class OpenAIChatTranslator:
             return self._translate_one(position[text], text, system, protection)
 
         translated: dict[str, str] = {}
+        lost: dict[str, str] = {}
+        failed: list[TranslationError] = []
         with (
             progress(
                 len(unique),
@@ -156,9 +169,31 @@ class OpenAIChatTranslator:
             ) as bar,
             ThreadPoolExecutor(max_workers=self.max_workers) as pool,
         ):
-            for text, result in zip(unique, pool.map(one, unique), strict=True):
-                translated[text] = result
+            futures = {pool.submit(one, text): text for text in unique}
+            for future in as_completed(futures):
+                text = futures[future]
+                try:
+                    translated[text] = future.result()
+                except ProtectedTextError as exc:
+                    lost[text] = str(exc)
+                except TranslationError as exc:
+                    failed.append(exc)
                 bar.update(1)
+        if failed:
+            first = failed[0]
+            raise PartialTranslationError(
+                f"{len(failed)} of {len(unique)} texts failed ({first}); the "
+                f"{len(translated)} that came back are kept",
+                done=translated,
+                lost=lost,
+            ) from first
+        if lost:
+            raise ProtectedTextLoss(
+                f"{len(lost)} of {len(unique)} translations {source_lang}→{target_lang} "
+                "changed code or placeholders twice: " + "; ".join(list(lost.values())[:3]),
+                done=translated,
+                lost=lost,
+            )
         return [translated[text] for text in texts]
 
     def _translate_one(self, index: int, text: str, system: str, protection: Protection) -> str:
@@ -179,12 +214,26 @@ class OpenAIChatTranslator:
             try:
                 return restore(answer, text, protection)
             except ProtectedTextError as second:
-                raise TranslationError(
+                raise ProtectedTextError(
                     f"text #{index} ({_preview(prepared)}) came back with changed code or "
                     f"placeholders twice: {second}"
                 ) from None
 
     def _chat(self, messages: list[dict[str, str]]) -> str:
+        """The reply's content; a malformed 200 is asked again ``malformed_retries`` times."""
+        for attempt in range(self.malformed_retries + 1):
+            try:
+                return self._chat_once(messages)
+            except MalformedReplyError as exc:
+                if attempt == self.malformed_retries:
+                    raise MalformedReplyError(
+                        f"{exc} ({attempt + 1} attempt(s)); nothing of this text was cached, "
+                        "rerun to try again"
+                    ) from None
+                logger.warning("%s; asking again", exc)
+        raise AssertionError("unreachable")
+
+    def _chat_once(self, messages: list[dict[str, str]]) -> str:
         import openai
 
         try:
@@ -207,9 +256,20 @@ class OpenAIChatTranslator:
             ) from None
         except openai.OpenAIError as exc:
             raise TranslationError(f"chat request failed: {self._scrub(exc)}") from None
-        content = response.choices[0].message.content if response.choices else None
-        if not content:
-            raise TranslationError("the chat server returned an empty translation")
+        except ValueError as exc:  # a JSON content type whose body is not JSON
+            raise MalformedReplyError(
+                f"the chat server answered 200 with a body that is not JSON ({exc})"
+            ) from None
+        choices = getattr(response, "choices", None)
+        if not isinstance(choices, list):
+            preview = " ".join(str(response).split())[:60]
+            raise MalformedReplyError(
+                f"the chat server answered 200 with something that is not a chat completion "
+                f"({preview!r})"
+            )
+        content = choices[0].message.content if choices else None
+        if not isinstance(content, str) or not content:
+            raise MalformedReplyError("the chat server returned an empty translation")
         return content
 
     def _scrub(self, exc: Exception) -> str:

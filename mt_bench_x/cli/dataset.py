@@ -48,7 +48,72 @@ def _fail(error: Exception) -> typer.Exit:
     return typer.Exit(code=1)
 
 
+#: Options that only a build by translation (--from-fastchat) reads.
+TRANSLATION_OPTIONS = {
+    "translator": "--translator",
+    "translator_model": "--translator-model",
+    "translator_base_url": "--translator-base-url",
+    "cache": "--cache",
+    "corrections": "--corrections",
+    "judge_prompts": "--judge-prompts",
+    "preserve_code": "--preserve-code/--no-preserve-code",
+    "formality": "--formality",
+    "on_protected_loss": "--on-protected-loss",
+}
+
+
+def _check_protected_loss(value: str) -> str:
+    from lima_x.translate.run import PROTECTED_LOSS_POLICIES
+
+    if value not in PROTECTED_LOSS_POLICIES:
+        raise typer.BadParameter(
+            f"expected one of {', '.join(PROTECTED_LOSS_POLICIES)}, got {value!r}"
+        )
+    return value
+
+
+def _refuse_translation_options(ctx: typer.Context) -> None:
+    """--from-published copies finished files: options of a translation would be ignored."""
+    given = []
+    for name, flag in TRANSLATION_OPTIONS.items():
+        source = ctx.get_parameter_source(name)
+        # typer may carry its own copy of click: compare the source by name
+        if source is not None and source.name != "DEFAULT":
+            given.append(flag)
+    if given:
+        raise typer.BadParameter(
+            f"{', '.join(given)} only apply to --from-fastchat (a build by translation); "
+            "--from-published copies the published, already corrected files: leave "
+            f"{'it' if len(given) == 1 else 'them'} out"
+        )
+
+
+def _check_formality_values(formality: dict[str, str]) -> None:
+    from lima_x.translate.languages import formality_values
+
+    for lang, value in formality.items():
+        if value not in formality_values():
+            raise typer.BadParameter(
+                f"{lang}={value}: expected one of {', '.join(formality_values())}",
+                param_hint="--formality",
+            )
+
+
+def _check_translation_languages(
+    translator: str, langs: list[str], formality: dict[str, str]
+) -> None:
+    """Refuse languages and formality values the translator does not offer, before any
+    request."""
+    from lima_x.translate.languages import check_languages
+
+    targets = [lang for lang in langs if lang != "EN"]
+    check_languages(translator, "EN", targets)
+    for lang, value in formality.items():
+        check_languages(translator, "EN", [lang], value)
+
+
 def build(
+    ctx: typer.Context,
     out: Annotated[
         Path,
         typer.Option(
@@ -138,6 +203,15 @@ def build(
             "inputs: unchanged input lines and corrected rows are kept byte for byte).",
         ),
     ] = None,
+    on_protected_loss: Annotated[
+        str,
+        typer.Option(
+            "--on-protected-loss",
+            help="A translation that lost protected code: stop (name it, cache the rest), "
+            "retry (send it again, then stop), keep-source (keep the English text).",
+            callback=_check_protected_loss,
+        ),
+    ] = "stop",
 ) -> None:
     """Build the MT-Bench-X Hub repo folder (parquet configs per language + README card)."""
     from mt_bench_x.dataset.build import from_fastchat as build_from_fastchat
@@ -148,6 +222,9 @@ def build(
         raise typer.BadParameter("give exactly one of --from-published and --from-fastchat")
     lang_list = _split_langs(langs)
     clauses = _pairs(both_bad_clause, "--both-bad-clause")
+    if from_published is not None:
+        _refuse_translation_options(ctx)
+    _check_formality_values(_pairs(formality, "--formality"))
     try:
         check_out_dir(out)
         if from_published is not None:
@@ -157,6 +234,7 @@ def build(
                 raise typer.BadParameter("--from-fastchat needs --langs, e.g. DE,FR,IT,ES")
             from lima_x.translate.factory import create_translator
 
+            _check_translation_languages(translator, lang_list, _pairs(formality, "--formality"))
             cache_path = cache or out.with_name(f"{out.name}.translation-cache.sqlite")
             backend = create_translator(
                 translator,
@@ -175,6 +253,7 @@ def build(
                 preserve_code=preserve_code,
                 formality=_pairs(formality, "--formality"),
                 both_bad_clauses=clauses,
+                on_protected_loss=on_protected_loss,
             )
         write_repo(result.benchmark, out, provenance=result.provenance, reports=result.corrections)
         if data_dir is not None:

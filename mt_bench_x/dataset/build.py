@@ -193,21 +193,40 @@ TranslateFn = Callable[[list[str], bool], list[str]]
 
 
 def _translator_fn(
-    translator: Translator, lang: str, *, preserve_code: bool, formality: str | None
+    translator: Translator,
+    lang: str,
+    *,
+    preserve_code: bool,
+    formality: str | None,
+    on_protected_loss: str = "stop",
 ) -> TranslateFn:
-    """``fn(texts, protect_placeholders) -> translations`` for one target language."""
+    """``fn(texts, protect_placeholders) -> translations`` for one target language.
+
+    ``on_protected_loss``: see :mod:`lima_x.translate.run`; texts kept in English under
+    ``keep-source`` are logged."""
     plain = TranslationOptions(formality=formality, preserve_code=preserve_code)
     protected = with_placeholder_protection(plain)
 
     def translate(texts: list[str], placeholders: bool) -> list[str]:
-        return translate_texts(
+        kept: list[str] = []
+        result = translate_texts(
             texts,
             translator,
             source_lang=SOURCE_LANG,
             target_lang=lang,
             options=protected if placeholders else plain,
             progress=False,
+            on_protected_loss=on_protected_loss,
+            kept_source=kept,
         )
+        if kept:
+            logger.warning(
+                "%s: %d text(s) kept in English because their translation lost protected code: %s",
+                lang,
+                len(kept),
+                "; ".join(repr(text[:50]) for text in kept),
+            )
+        return result
 
     return translate
 
@@ -299,8 +318,12 @@ def from_fastchat(
     formality: dict[str, str] | None = None,
     both_bad_clauses: dict[str, str] | None = None,
     include_source: bool = True,
+    on_protected_loss: str = "stop",
 ) -> BuildResult:
-    """Translate FastChat's English MT-Bench into ``langs`` and apply corrections."""
+    """Translate FastChat's English MT-Bench into ``langs`` and apply corrections.
+
+    ``on_protected_loss``: what to do with a translation that lost protected code
+    (``stop``, ``retry``, ``keep-source``; see :mod:`lima_x.translate.run`)."""
     folder = Path(folder)
     questions = load_questions(BenchFolder(folder).question_file)
     references = _reference_sets(folder)
@@ -323,6 +346,7 @@ def from_fastchat(
             lang,
             preserve_code=preserve_code,
             formality=(formality or {}).get(lang),
+            on_protected_loss=on_protected_loss,
         )
         translated = _translate_questions(questions, lang, translate)
         corrected, report = apply_corrections(lang, translated, by_lang.get(lang, {}))

@@ -275,7 +275,7 @@ def test_bad_row_fails_cleanly_without_output(
     out = tmp_path / "out"
     code, output = build("--source-dir", str(source), "--langs", "EN,FR", "--out", str(out))
     assert code == 1
-    assert "fr.json.gz, row 7: expected 'output'" in output
+    assert "fr.json.gz, row 8: expected 'output'" in output
     assert not out.exists()
     assert list(tmp_path.glob(".out*")) == []
 

@@ -245,7 +245,7 @@ def test_missing_key_and_bad_source_fail_clearly(
         "--source", str(bad), "--validation", str(validation), "--langs", "EN",
         "--translator", "none", "--out", str(out),
     )  # fmt: skip
-    assert code == 1 and "bad.jsonl, row 2" in output and "user/assistant pairs" in output
+    assert code == 1 and "bad.jsonl, row 3" in output and "user/assistant pairs" in output
     assert not out.exists()
 
 

@@ -115,15 +115,16 @@ def test_files_with_a_byte_order_mark(tmp_path: Path) -> None:
     assert [s.source_id for s in read_bactrian_x_language(array, "EN")] == ["a", "b"]
 
 
-BAD_ROWS = [
-    ('{"conversations": ["only a question"]}', 0, "user/assistant pairs"),
-    ('{"conversations": ["q", 3]}', 0, "turn 1"),
-    ('{"conversations": "not a list"}', 0, "non-empty list"),
-    ('{"text": "no conversation"}', 0, "'messages', 'conversations'"),
-    ('{"conversations": ["q", "a"]}\n{"conversations": ["q", "a"]', 1, "JSONL"),
-    ('{"conversations": ["q", "a"]}\n[1, 2]', 1, "expected a JSON object"),
-    ('{"messages": [{"role": "user", "content": "q"}]}', 0, "last message"),
-    ('{"messages": [{"role": "bot", "content": "q"}]}', 0, "role"),
+BAD_ROWS = [  # rows count from 1, as editors number lines
+    ('{"conversations": ["only a question"]}', 1, "user/assistant pairs"),
+    ('{"conversations": ["q", 3]}', 1, "turn 1"),
+    ('{"conversations": "not a list"}', 1, "non-empty list"),
+    ('{"text": "no conversation"}', 1, "'messages', 'conversations'"),
+    ('{"conversations": ["q", "a"]}\n{"conversations": ["q", "a"]', 2, "JSONL"),
+    ('{"conversations": ["q", "a"]}\n[1, 2]', 2, "expected a JSON object"),
+    ('{"messages": [{"role": "user", "content": "q"}]}', 1, "last message"),
+    ('{"messages": [{"role": "bot", "content": "q"}]}', 1, "role"),
+    ('{"conversations": ["q", "a"]}\n\n{"conversations": ["q"]}', 3, "pairs"),
 ]
 
 
@@ -152,8 +153,27 @@ BAD_BACTRIAN = [
 def test_bad_bactrian_rows(tmp_path: Path, row: dict, expected: str) -> None:
     good = bactrian_rows("EN", ["ok"])[0]
     path = write_bactrian_file(tmp_path / "en.json.gz", [good, row])
-    with pytest.raises(InputFormatError, match=rf"row 1: expected {expected}"):
+    with pytest.raises(InputFormatError, match=rf"row 2: expected {expected}"):
         read_bactrian_x_language(path, "EN")
+
+
+def test_a_file_that_is_not_utf8_names_file_and_row(tmp_path: Path) -> None:
+    path = tmp_path / "train.jsonl"
+    lines = [json.dumps(row).encode() for row in lima_rows(3)]
+    lines[2] = lines[2].replace(b"Question", b"Qu\xe9stion")  # Latin-1, not UTF-8
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    with pytest.raises(InputFormatError) as info:
+        read_lima(path)
+    message = str(info.value)
+    assert f"{path}, row 3: expected UTF-8" in message and "0xe9" in message
+    assert "position" not in message  # not the decoder's byte offset
+
+
+def test_a_line_separator_inside_a_string_does_not_split_the_row(tmp_path: Path) -> None:
+    path = tmp_path / "train.jsonl"
+    row = {"conversations": ["one\u2028two\x0cthree", "answer"]}
+    path.write_text(json.dumps(row, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert read_lima(path)[0].messages[0]["content"] == "one\u2028two\x0cthree"
 
 
 def test_duplicate_ids_and_unreadable_files(tmp_path: Path) -> None:

@@ -21,6 +21,12 @@ Run it on its own (``DEEPL_SERVER_URL`` for the toolkit; it prints ``READY <url>
 
     python -m tests.servers.deepl_server --port 8765 --character-quota 100000
 
+Fault modes (``fault=``, for the first ``fault_count`` translate requests, or all when it is
+None): ``"html"`` (a 200 whose body is an HTML page), ``"not_json"`` (a 200 whose JSON body is
+cut short), ``"short"`` (a 200 with one translation fewer than texts sent). ``drop_tags_when``:
+texts containing that string come back with their ignored elements (protected code) removed.
+``delay_s``: seconds to wait before answering each translate request (a slow server).
+
 Every translate request is recorded in ``requests``: ``status``, ``texts``, ``source_lang``,
 ``target_lang``, ``options`` (every other field), ``tag_handling``, ``ignore_tags``.
 """
@@ -110,7 +116,18 @@ class DeepLCompatibleServer:
         retry_after_s: float = 0.1,
         auth_key: str | None = None,
         port: int = 0,
+        fault: str | None = None,
+        fault_count: int | None = None,
+        drop_tags_when: str | None = None,
+        delay_s: float = 0.0,
     ) -> None:
+        if fault is not None and fault not in FAULTS:
+            raise ValueError(f"fault must be one of {sorted(FAULTS)}, got {fault!r}")
+        self.fault = fault
+        self.fault_count = fault_count
+        self.faults_sent = 0
+        self.drop_tags_when = drop_tags_when
+        self.delay_s = delay_s
         self.translate_fn = translate_fn
         self.port = port
         self.character_quota = character_quota
@@ -183,9 +200,19 @@ class DeepLCompatibleServer:
             status, payload = self._check(texts, body_bytes, fields, tag_handling)
             if status == 200:
                 payload = self._translate(texts, fields, tag_handling, set(ignore))
+                payload = self._inject_fault(payload)
             record["status"] = status
             self.requests.append(record)
         return status, payload
+
+    def _inject_fault(self, payload: dict) -> dict | RawReply:
+        """The reply of a fault mode in place of ``payload`` (or ``payload`` itself)."""
+        if self.fault is None:
+            return payload
+        if self.fault_count is not None and self.faults_sent >= self.fault_count:
+            return payload
+        self.faults_sent += 1
+        return FAULTS[self.fault](payload)
 
     def _check(
         self, texts: list[str], body_bytes: int, fields: dict, tag_handling: str | None
@@ -222,6 +249,8 @@ class DeepLCompatibleServer:
             else:
                 out = mark_words(text, target)
             self.characters_billed += billed
+            if self.drop_tags_when is not None and self.drop_tags_when in text:
+                out = drop_ignored_elements(out, ignore)
             translations.append(
                 {
                     "detected_source_language": (source or "EN").upper(),
@@ -239,6 +268,44 @@ class DeepLCompatibleServer:
 
     def retry_after(self) -> str:
         return f"{self.retry_after_s:g}"
+
+
+class RawReply:
+    """A reply sent as it is (status 200), not as JSON: what a broken proxy or server sends."""
+
+    def __init__(self, body: str, content_type: str) -> None:
+        self.body, self.content_type = body, content_type
+
+
+def html_page(payload: dict) -> RawReply:
+    """A 200 whose body is an HTML error page (a captive portal, a proxy's maintenance page)."""
+    return RawReply("<!DOCTYPE html><html><body><h1>Maintenance</h1></body></html>", "text/html")
+
+
+def cut_json(payload: dict) -> RawReply:
+    """A 200 that claims JSON but is cut short."""
+    body = json.dumps(payload)
+    return RawReply(body[: max(1, len(body) // 2)], "application/json")
+
+
+def one_translation_short(payload: dict) -> dict:
+    """A 200 with one translation fewer than the texts sent."""
+    return {"translations": payload["translations"][:-1]}
+
+
+FAULTS: dict[str, Callable[[dict], dict | RawReply]] = {
+    "html": html_page,
+    "not_json": cut_json,
+    "short": one_translation_short,
+}
+
+
+def drop_ignored_elements(xml: str, ignore: set[str]) -> str:
+    """``xml`` without its ignored elements: protected code lost in translation."""
+    for tag in ignore:
+        name = re.escape(tag)
+        xml = re.sub(rf"<{name}\b[^<>]*?(/>|>.*?</{name}>)", "", xml, flags=re.S)
+    return xml
 
 
 def _languages(kind: str) -> list[dict]:
@@ -272,9 +339,10 @@ def _make_handler(server: DeepLCompatibleServer) -> type[BaseHTTPRequestHandler]
             return
 
         def _send(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
-            body = json.dumps(payload).encode("utf-8")
+            raw = isinstance(payload, RawReply)
+            body = (payload.body if raw else json.dumps(payload)).encode("utf-8")
             self.send_response(status)
-            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Type", payload.content_type if raw else "application/json")
             self.send_header("Content-Length", str(len(body)))
             for key, value in (headers or {}).items():
                 self.send_header(key, value)
@@ -308,6 +376,8 @@ def _make_handler(server: DeepLCompatibleServer) -> type[BaseHTTPRequestHandler]
                 self._send(400, {"message": "Malformed body"})
                 return
             status, payload = server.handle_translate(fields, len(raw))
+            if server.delay_s > 0:
+                time.sleep(server.delay_s)
             headers = {"Retry-After": server.retry_after()} if status == 429 else None
             self._send(status, payload, headers)
 

@@ -88,6 +88,31 @@ def echo_respond(body: dict) -> str:
     return ""
 
 
+class RawReply(Exception):
+    """Raised by a responder to answer 200 with ``body`` as it is (not the chat JSON): what a
+    proxy's error page or a broken server sends. See :func:`raw_reply_responder`."""
+
+    def __init__(self, body: str, content_type: str) -> None:
+        super().__init__(body[:40])
+        self.body, self.content_type = body, content_type
+
+
+def raw_reply_responder(kind: str, times: int | None = None) -> Responder:
+    """A responder that answers the first ``times`` requests (all when None) with a malformed
+    200 — ``"html"`` (an HTML page) or ``"not_json"`` (JSON cut short) — and echoes after."""
+    sent = [0]
+
+    def respond(body: dict) -> str:
+        if times is None or sent[0] < times:
+            sent[0] += 1
+            if kind == "html":
+                raise RawReply("<!DOCTYPE html><html><body>Bad gateway</body></html>", "text/html")
+            raise RawReply('{"id": "chatcmpl-1", "choices": [', "application/json")
+        return echo_respond(body)
+
+    return respond
+
+
 class JudgeResponder:
     """A judge-like reply: a verdict for pairwise prompts (they name ``[[A]]``), else a rating.
 
@@ -268,6 +293,8 @@ class OpenAICompatibleServer:
             return _error(status, f"injected fault {status}", headers=headers)
         try:
             content = self.respond(body)
+        except RawReply as raw:
+            return web.Response(status=200, text=raw.body, content_type=raw.content_type)
         except APIErrorReply as error:
             return _error(error.status, error.message, code=error.code, param=error.param)
         except Exception as error:  # a test's responder failing is a server error
