@@ -13,38 +13,41 @@ that answers at that length; nothing is sent anywhere.
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
+from mt_bench_x.formats.jsonl import read_jsonl, write_jsonl
+from mt_bench_x.formats.layout import BenchPaths
+
 LANGS = ("DE", "EN", "ES", "FR", "IT")
 
 
 def build(data: Path, out: Path, answer_chars: int) -> None:
     for lang in LANGS:
-        source = data / "mt_bench_x" / f"mt_bench_{lang}"
-        target = out / f"mt_bench_{lang}"
-        (target / "reference_answer").mkdir(parents=True)
-        (target / "model_answer").mkdir()
-        for name in ("question.jsonl", "judge_prompts.jsonl"):
-            shutil.copy(source / name, target / name)
-        shutil.copy(source / "reference_answer" / "gpt-4.jsonl", target / "reference_answer")
-        questions = [json.loads(line) for line in (source / "question.jsonl").open()]
+        source = BenchPaths(data / "mt_bench_x", lang)
+        target = BenchPaths(out, lang)
+        target.reference_answer_dir.mkdir(parents=True)
+        target.model_answer_dir.mkdir()
+        shutil.copy(source.question_file, target.question_file)
+        shutil.copy(source.judge_prompts_file, target.judge_prompts_file)
+        shutil.copy(source.reference_answer_file("gpt-4"), target.reference_answer_file("gpt-4"))
+        questions = read_jsonl(source.question_file)
         text = " ".join(turn for q in questions for turn in q["turns"])
         answer = (text * (answer_chars // max(1, len(text)) + 1))[:answer_chars]
-        with (target / "model_answer" / "model.jsonl").open("w") as handle:
-            for q in questions:
-                record = {
-                    "question_id": q["question_id"],
-                    "answer_id": f"model-{q['question_id']}",
-                    "model_id": "model",
-                    "choices": [{"index": 0, "turns": [answer, answer]}],
-                    "tstamp": 0.0,
-                }
-                handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+        records = [
+            {
+                "question_id": q["question_id"],
+                "answer_id": f"model-{q['question_id']}",
+                "model_id": "model",
+                "choices": [{"index": 0, "turns": [answer, answer]}],
+                "tstamp": 0.0,
+            }
+            for q in questions
+        ]
+        write_jsonl(target.model_answer_file("model"), records)
 
 
 def main() -> None:
