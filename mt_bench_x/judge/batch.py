@@ -11,8 +11,8 @@ Per judgment file (one language):
    the run. Each part is uploaded (``/v1/files``) and created (``/v1/batches``, tagged in its
    ``metadata``); the batch id is recorded as soon as it is known.
 3. A run that finds a state file resumes it: a part without a recorded batch id is first
-   looked up by its tag among the account's batches, and created only when none has it. A
-   batch is never submitted twice.
+   looked up by its tag among the account's batches created since the intent was written
+   (newest first), and created only when none has it. A batch is never submitted twice.
 4. Poll every part (one progress line) until it ends; download the output and error files.
 5. Write the judgments with the online runner (:func:`mt_bench_x.judge.runner.judge_matches`),
    whose judge answers each call from the batch output; a call the batch did not answer
@@ -30,6 +30,7 @@ import hashlib
 import json
 import logging
 import shutil
+import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -150,6 +151,10 @@ class PlanBatches:
     folder: Path
     tag: str
     parts: list[Part]
+    #: when the intent was written (unix seconds): batches older than that are not ours
+    created_at: int = 0
+    #: read from disk: a part without a batch id may have been created by the killed run
+    resumed: bool = False
     replies: dict[str, JudgeReply] = field(default_factory=dict)
     failed_lines: int = 0
 
@@ -161,7 +166,11 @@ class PlanBatches:
         return self.folder / f"part-{index}.jsonl"
 
     def save(self) -> None:
-        state = {"tag": self.tag, "parts": [part.record() for part in self.parts]}
+        state = {
+            "tag": self.tag,
+            "created_at": self.created_at,
+            "parts": [part.record() for part in self.parts],
+        }
         write_lines_atomic(self.state_file, [json.dumps(state)])
 
     @classmethod
@@ -175,21 +184,31 @@ class PlanBatches:
             Part(p["index"], p["requests"], p.get("input_file_id"), p.get("batch_id"))
             for p in state["parts"]
         ]
-        return cls(plan, folder, str(state["tag"]), parts)
+        created = int(state.get("created_at", 0))
+        return cls(plan, folder, str(state["tag"]), parts, created, resumed=True)
 
     @classmethod
     def create(cls, plan: LanguagePlan, parts: list[list[str]]) -> PlanBatches:
         folder = state_dir(plan.output)
         folder.mkdir(parents=True, exist_ok=True)
-        made = cls(plan, folder, uuid.uuid4().hex, [Part(i, len(p)) for i, p in enumerate(parts)])
+        numbered = [Part(i, len(p)) for i, p in enumerate(parts)]
+        made = cls(plan, folder, uuid.uuid4().hex, numbered, int(time.time()))
         for index, lines in enumerate(parts):
             write_lines_atomic(made.part_file(index), lines)
         made.save()  # the intent: written before any batch exists
         return made
 
 
-async def _find_by_tag(sdk: Any, tag: str, index: int) -> str | None:
+#: Clock skew allowed between this machine and the API when listing batches by age.
+_SKEW_S = 3600
+
+
+async def _find_by_tag(sdk: Any, tag: str, index: int, since: int) -> str | None:
+    """The batch with this run's tag and part, among those created since ``since`` (the
+    list comes newest first, so the search stops at the first older one)."""
     async for batch in sdk.batches.list(limit=100):
+        if int(batch.created_at or 0) < since - _SKEW_S:
+            return None
         metadata = batch.metadata or {}
         if metadata.get(TAG_KEY) == tag and metadata.get(PART_KEY) == str(index):
             return str(batch.id)
@@ -201,7 +220,9 @@ async def submit(sdk: Any, batches: PlanBatches, options: BatchOptions) -> None:
     for part in batches.parts:
         if part.batch_id is not None:
             continue
-        found = await _find_by_tag(sdk, batches.tag, part.index)
+        found = None
+        if batches.resumed:  # a create of the killed run may have gone through
+            found = await _find_by_tag(sdk, batches.tag, part.index, batches.created_at)
         if found is not None:
             part.batch_id = found
             batches.save()
