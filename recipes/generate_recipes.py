@@ -3,8 +3,12 @@
     python -m recipes.generate_recipes            # (re)write every YAML
     python -m recipes.generate_recipes --check    # exit 1 if a committed file differs
 
-27 runs for the Llama-2-architecture 7B (Lima-X, Bactrian-X, Bactrian-X-small x 9 mixtures) and
-18 for Mixtral-8x7B (Lima-X, Bactrian-X-small x 9; the paper skipped full Bactrian-X). Paper
+    python -m recipes.generate_recipes --base-model occiglot/occiglot-7b-eu5 \
+        --folder occiglot-7b [--like teuken-7b] [--out DIR]   # the 7B matrix for another model
+
+27 runs for the polyglot 7B (``openGPT-X/Teuken-7B-base-v0.6``, standing in for the paper's
+unpublished 24EU-7B; Lima-X, Bactrian-X, Bactrian-X-small x 9 mixtures) and 18 for
+Mixtral-8x7B (Lima-X, Bactrian-X-small x 9; the paper skipped full Bactrian-X). Paper
 section 5.1: lr 1e-5 with linear decay, batch 64, Adam beta1 0.9, beta2 0.95, weight decay 0.1,
 epochs and lr chosen by early stopping on validation loss (lr 1e-6 for Mixtral on the fully
 parallel ENDEFRITES and DEFRITES; the ``-sampled`` variants hold each source id once, so they
@@ -15,7 +19,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 RECIPES_DIR = Path(__file__).resolve().parent
@@ -42,6 +47,8 @@ class ModelSpec:
     per_device_batch: int
     launchers: tuple[Launcher, ...]
     note: tuple[str, ...]
+    trust_remote_code: bool = False
+    training_chat_template: str = "auto"
 
 
 @dataclass(frozen=True)
@@ -75,22 +82,26 @@ DATASETS = {
 }
 
 MODELS = {
-    "llama-2-7b": ModelSpec(
-        folder="llama-2-7b",
-        model_id="meta-llama/Llama-2-7b-hf",
+    "teuken-7b": ModelSpec(
+        folder="teuken-7b",
+        model_id="openGPT-X/Teuken-7B-base-v0.6",
         datasets=("lima-x", "bactrian-x", "bactrian-x-small"),
-        per_device_batch=4,
+        # 2 per device: the 250,680-token vocabulary makes the logits of 4 x 2048 tokens ~20 GB.
+        per_device_batch=2,
         launchers=(
             Launcher("deepspeed_zero3.yaml"),
             Launcher("fsdp1.yaml"),
             Launcher("fsdp2.yaml"),
         ),
         note=(
-            "Stand-in for the paper's 24EU-7B (an OpenGPT-X Llama-2-architecture checkpoint",
-            "with a 250k SentencePiece vocabulary). Public OpenGPT-X models ship a custom",
-            "tokenizer: add --model_name_or_path <id> --trust_remote_code true (see",
-            "recipes/README.md on slow tokenizers and assistant masks).",
+            "Stand-in for the paper's 24EU-7B (an unpublished 1T-token OpenGPT-X checkpoint):",
+            "its public successor, Llama architecture, 250,680-token SentencePiece tokenizer",
+            "loaded as remote code (slow tokenizer), about 6T tokens; licensed for",
+            "non-commercial research only. Trained in the paper authors' prompt format",
+            "(training_chat_template: opengptx, a system message in each sample's language).",
         ),
+        trust_remote_code=True,
+        training_chat_template="opengptx",
     ),
     "mixtral-8x7b": ModelSpec(
         folder="mixtral-8x7b",
@@ -119,8 +130,9 @@ def num_processes(launcher: Launcher) -> int:
     return per_machine * launcher.num_machines
 
 
-def learning_rate(model: str, mixture: str) -> float:
-    return 1.0e-6 if model == "mixtral-8x7b" and mixture in FULLY_PARALLEL else 1.0e-5
+def learning_rate(model: ModelSpec, mixture: str) -> float:
+    mixtral = model.model_id.startswith("mistralai/Mixtral")
+    return 1.0e-6 if mixtral and mixture in FULLY_PARALLEL else 1.0e-5
 
 
 def recipe(model: ModelSpec, dataset: DatasetSpec, mixture: str) -> dict[str, object]:
@@ -131,18 +143,18 @@ def recipe(model: ModelSpec, dataset: DatasetSpec, mixture: str) -> dict[str, ob
         "model_name_or_path": model.model_id,
         "dtype": "bfloat16",
         "attn_implementation": "sdpa",
-        "trust_remote_code": False,
+        "trust_remote_code": model.trust_remote_code,
         "dataset_name": dataset.repo_id,
         "dataset_config": mixture,
         "dataset_train_split": "train",
         "dataset_test_split": "validation",
-        "training_chat_template": "auto",
+        "training_chat_template": model.training_chat_template,
         "assistant_only_loss": True,
         "max_length": 2048,
         "packing": False,
         "bf16": True,
         "activation_checkpointing": True,
-        "learning_rate": learning_rate(model.folder, mixture),
+        "learning_rate": learning_rate(model, mixture),
         "lr_scheduler_type": "linear",
         "warmup_steps": 0,
         "optim": "adamw_torch_fused",
@@ -174,12 +186,12 @@ def recipe(model: ModelSpec, dataset: DatasetSpec, mixture: str) -> dict[str, ob
     return fields
 
 
-def render(model: ModelSpec, dataset: DatasetSpec, mixture: str) -> str:
+def render(model: ModelSpec, dataset: DatasetSpec, mixture: str, root: str = "recipes") -> str:
     """YAML text of one recipe with a header that names the launch command."""
     import yaml
 
     reference = model.launchers[0]
-    path = f"recipes/{model.folder}/{dataset.folder}/{mixture}.yaml"
+    path = f"{root}/{model.folder}/{dataset.folder}/{mixture}.yaml"
     processes = num_processes(reference)
     accumulation = EFFECTIVE_BATCH // (model.per_device_batch * processes)
     header = [
@@ -196,14 +208,30 @@ def render(model: ModelSpec, dataset: DatasetSpec, mixture: str) -> str:
     return "\n".join(header) + "\n" + body
 
 
-def matrix() -> dict[Path, str]:
-    """Relative path -> YAML text for every run of the paper's matrix."""
+def matrix(models: Sequence[ModelSpec] | None = None, root: str = "recipes") -> dict[Path, str]:
+    """Relative path -> YAML text for every run of ``models`` (default: the paper's matrix)."""
     return {
-        Path(model.folder) / dataset / f"{mixture}.yaml": render(model, DATASETS[dataset], mixture)
-        for model in MODELS.values()
+        Path(model.folder) / dataset / f"{mixture}.yaml": render(
+            model, DATASETS[dataset], mixture, root
+        )
+        for model in (MODELS.values() if models is None else models)
         for dataset in model.datasets
         for mixture in MIXTURES
     }
+
+
+def other_base_model(model_id: str, folder: str, like: str) -> ModelSpec:
+    """The recipes of ``like`` (a key of ``MODELS``) for another base model."""
+    template = MODELS[like]
+    return replace(
+        template,
+        folder=folder,
+        model_id=model_id,
+        note=(
+            f"{model_id} with the settings of recipes/{template.folder}/ (generated with",
+            f"--base-model {model_id} --folder {folder} --like {like}).",
+        ),
+    )
 
 
 def committed() -> dict[Path, str]:
@@ -218,20 +246,46 @@ def committed() -> dict[Path, str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--check", action="store_true", help="compare instead of writing")
+    parser.add_argument("--base-model", help="write the matrix for this model id instead")
+    parser.add_argument("--folder", help="folder name of --base-model's recipes")
+    parser.add_argument(
+        "--like", default="teuken-7b", choices=sorted(MODELS), help="settings to copy"
+    )
+    parser.add_argument("--trust-remote-code", choices=("true", "false"), default=None)
+    parser.add_argument(
+        "--training-chat-template", default=None, help="auto, model, opengptx or a .jinja path"
+    )
+    parser.add_argument("--out", type=Path, default=RECIPES_DIR, help="root folder to write")
     args = parser.parse_args(argv)
+    if args.base_model:
+        if args.check:
+            parser.error("--check compares the shipped matrix; drop --base-model")
+        model = other_base_model(
+            args.base_model, args.folder or args.base_model.split("/")[-1].lower(), args.like
+        )
+        if args.trust_remote_code is not None:
+            model = replace(model, trust_remote_code=args.trust_remote_code == "true")
+        if args.training_chat_template is not None:
+            model = replace(model, training_chat_template=args.training_chat_template)
+        root = "recipes" if args.out.resolve() == RECIPES_DIR else str(args.out)
+        return write(matrix([model], root=root), args.out)
     wanted = matrix()
     if args.check:
         stale = sorted(set(wanted.items()) ^ set(committed().items()))
         for path, _ in stale:
             print(f"out of date: recipes/{path}", file=sys.stderr)
         return 1 if stale else 0
-    for path, text in wanted.items():
-        target = RECIPES_DIR / path
+    return write(wanted, RECIPES_DIR)
+
+
+def write(recipes: dict[Path, str], root: Path) -> int:
+    for path, text in recipes.items():
+        target = root / path
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_suffix(".yaml.tmp")
         tmp.write_text(text, encoding="utf-8")
         tmp.replace(target)
-    print(f"wrote {len(wanted)} recipes under {RECIPES_DIR}")
+    print(f"wrote {len(recipes)} recipes under {root}")
     return 0
 
 

@@ -1,7 +1,7 @@
 """Supervised fine-tuning on a Lima-X / Bactrian-X mixture with TRL's ``SFTTrainer``.
 
     accelerate launch --config_file recipes/accelerate/deepspeed_zero3.yaml recipes/sft.py \
-        --config recipes/llama-2-7b/lima-x/ENDEFRITES.yaml [--any_field value ...]
+        --config recipes/teuken-7b/lima-x/ENDEFRITES.yaml [--any_field value ...]
 
 Every field of the YAML can be overridden on the command line. The data is
 ``load_dataset(dataset_name, dataset_config)`` (a Hub id or a local folder written by
@@ -14,6 +14,7 @@ checkpoint. Early stopping on validation loss keeps the best checkpoint.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 from collections.abc import Sequence
@@ -22,7 +23,12 @@ from pathlib import Path
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_TRAINING_TEMPLATE = Path(__file__).resolve().parent / "chat_templates" / "generation.jinja"
+CHAT_TEMPLATES_DIR = Path(__file__).resolve().parent / "chat_templates"
+DEFAULT_TRAINING_TEMPLATE = CHAT_TEMPLATES_DIR / "generation.jinja"
+# Shipped training templates by name: the paper authors' OpenGPT-X prompt format.
+NAMED_TEMPLATES = {"opengptx": CHAT_TEMPLATES_DIR / "opengptx.jinja"}
+NAMED_SYSTEM_MESSAGES = {"opengptx": CHAT_TEMPLATES_DIR / "opengptx_system_messages.json"}
+SYSTEM_MESSAGES_FILE = "system_messages.json"
 VALIDATION_ALIASES = ("validation", "val")
 
 
@@ -45,8 +51,18 @@ class LimaXScriptArguments:
         default="auto",
         metadata={
             "help": "'auto': the model's template if it has {% generation %} markers, else the "
-            "shipped recipes/chat_templates/generation.jinja; 'model': always the model's; or "
-            "a path to a .jinja file."
+            "shipped recipes/chat_templates/generation.jinja; 'model': always the model's; "
+            "'opengptx': the paper authors' format (recipes/chat_templates/opengptx.jinja, a "
+            "system message in each sample's language); or a path to a .jinja file."
+        },
+    )
+    system_messages: str = field(
+        default="auto",
+        metadata={
+            "help": "JSON object language -> system message added to every sample without one "
+            "(by its `lang` column or `_XX` id suffix; 'default' for other languages), saved "
+            "with the model as system_messages.json. 'auto': the named template's own (opengptx) "
+            "else none; 'none'; or a path."
         },
     )
     effective_batch_size: int | None = field(
@@ -89,6 +105,8 @@ def pick_chat_template(tokenizer, choice: str) -> str:
     """The training chat template for ``tokenizer`` according to ``choice`` (see the field help)."""
     from trl.chat_template_utils import has_generation_markers
 
+    if choice in NAMED_TEMPLATES:
+        return NAMED_TEMPLATES[choice].read_text(encoding="utf-8").rstrip("\n")
     own = tokenizer.chat_template
     if choice == "model" or (choice == "auto" and own and has_generation_markers(own)):
         if not own:
@@ -262,13 +280,17 @@ def build_trainer(script_args, training_args, model_args):
         revision=model_args.model_revision,
         trust_remote_code=training_args.trust_remote_code,
     )
-    if training_args.assistant_only_loss and not getattr(tokenizer, "is_fast", False):
-        raise ValueError(
-            f"{type(tokenizer).__name__} is a slow tokenizer: assistant-token masks need a fast "
-            "tokenizer's character offsets. Convert the tokenizer to a fast one or set "
-            "--assistant_only_loss false (see recipes/README.md)."
+    pretokenize = training_args.assistant_only_loss and not getattr(tokenizer, "is_fast", False)
+    if pretokenize:
+        logger.info(
+            "%s is a slow tokenizer: assistant masks computed from the rendered turns by "
+            "tokenising the prefix up to each assistant span (no character offsets needed)",
+            type(tokenizer).__name__,
         )
     tokenizer.chat_template = pick_chat_template(tokenizer, script_args.training_chat_template)
+    system_messages = system_messages_for(
+        script_args.system_messages, script_args.training_chat_template
+    )
 
     config = script_args.dataset_config
     if config is not None:
@@ -292,17 +314,86 @@ def build_trainer(script_args, training_args, model_args):
             '("got mixed torch.Tensor and DTensor", seen on one H200 with FSDP2); use '
             "recipes/accelerate/deepspeed_zero3.yaml or fsdp1.yaml (see recipes/README.md)"
         )
+
+    def prepare(split):
+        return prepare_split(
+            split, tokenizer, tokenizer.chat_template, system_messages, pretokenize=pretokenize
+        )
+
     trainer = SFTTrainer(
         model=model_args.model_name_or_path,
         args=training_args,
-        train_dataset=dataset[train_split].select_columns(["messages"]),
-        eval_dataset=dataset[test_split].select_columns(["messages"]) if evaluate else None,
+        train_dataset=prepare(dataset[train_split]),
+        eval_dataset=prepare(dataset[test_split]) if evaluate else None,
         processing_class=tokenizer,
         peft_config=get_peft_config(model_args),
         callbacks=callbacks,
     )
     logger.info("training chat template: %s", script_args.training_chat_template)
+    trainer.system_messages = system_messages
     return trainer
+
+
+def system_messages_for(choice: str, template_choice: str) -> dict[str, str]:
+    """The per-language system messages named by ``--system_messages`` (empty: none)."""
+    if choice == "none":
+        return {}
+    if choice == "auto":
+        path = NAMED_SYSTEM_MESSAGES.get(template_choice)
+        if path is None:
+            return {}
+    else:
+        path = Path(choice)
+    if not path.is_file():
+        raise FileNotFoundError(f"system_messages: no such file {path}")
+    messages = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(messages, dict) or not all(isinstance(v, str) for v in messages.values()):
+        raise ValueError(f'system_messages: {path} is not a JSON object like {{"DE": "..."}}')
+    return {key if key == "default" else key.upper(): value for key, value in messages.items()}
+
+
+def sample_language(row: dict) -> str | None:
+    """A row's language: its ``lang`` column, else the ``_XX`` suffix of its ``id``."""
+    lang = row.get("lang")
+    if lang:
+        return str(lang).upper()
+    row_id = str(row.get("id") or "")
+    head, _, suffix = row_id.rpartition("_")
+    return suffix.upper() if head and len(suffix) == 2 else None
+
+
+def with_system_message(row: dict, messages_by_lang: dict[str, str]) -> dict:
+    """``row``'s messages led by the system message of its language (unless it has one)."""
+    messages = list(row["messages"])
+    if messages and messages[0]["role"] == "system":
+        return {"messages": messages}
+    lang = sample_language(row)
+    text = messages_by_lang.get(lang or "", messages_by_lang.get("default"))
+    if text is None:
+        raise ValueError(
+            f"system_messages has no {lang!r} entry and no 'default' (row {row.get('id')!r})"
+        )
+    return {"messages": [{"role": "system", "content": text}, *messages]}
+
+
+def prepare_split(
+    split, tokenizer, chat_template: str, system_messages: dict[str, str], *, pretokenize: bool
+):
+    """The ``messages`` column (with system messages) or, for slow tokenizers, its tokens."""
+    if system_messages:
+        split = split.map(with_system_message, fn_kwargs={"messages_by_lang": system_messages})
+    split = split.select_columns(["messages"])
+    if not pretokenize:
+        return split
+    from recipes.assistant_mask import tokenize_conversation
+
+    def tokenize(row: dict) -> dict:
+        output = tokenize_conversation(tokenizer, row["messages"], chat_template)
+        if 1 not in output["assistant_masks"]:
+            raise ValueError(f"no assistant tokens in a sample: {row['messages'][:1]}")
+        return output
+
+    return split.map(tokenize, desc="assistant masks from prefixes (slow tokenizer)")
 
 
 def finished_run(output_dir: str) -> bool:
@@ -323,6 +414,13 @@ def main(script_args, training_args, model_args) -> None:
     trainer.train(resume_from_checkpoint=resume)
     trainer.save_model(training_args.output_dir)
     trainer.save_state()
+    if trainer.system_messages and trainer.is_world_process_zero():
+        # `mt-bench-x answer --system-prompt-file` reads this format: answer as trained.
+        path = Path(training_args.output_dir) / SYSTEM_MESSAGES_FILE
+        path.write_text(
+            json.dumps(trainer.system_messages, ensure_ascii=False, indent=2) + "\n",
+            encoding="utf-8",
+        )
     state = trainer.state
     trainer.accelerator.print(
         f"saved {training_args.output_dir} (steps {state.global_step}, best "

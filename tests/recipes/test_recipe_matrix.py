@@ -32,8 +32,56 @@ def test_committed_files_match_the_generator() -> None:
 
 def test_the_paper_matrix_has_45_runs() -> None:
     by_model = {model: len(list((gen.RECIPES_DIR / model).rglob("*.yaml"))) for model in gen.MODELS}
-    assert by_model == {"llama-2-7b": 27, "mixtral-8x7b": 18}
+    assert by_model == {"teuken-7b": 27, "mixtral-8x7b": 18}
     assert not (gen.RECIPES_DIR / "mixtral-8x7b" / "bactrian-x").exists()
+
+
+def test_the_7b_recipes_train_teuken_in_the_opengptx_format() -> None:
+    for path in (gen.RECIPES_DIR / "teuken-7b").rglob("*.yaml"):
+        fields = yaml.safe_load(path.read_text(encoding="utf-8"))
+        assert fields["model_name_or_path"] == "openGPT-X/Teuken-7B-base-v0.6"
+        assert fields["trust_remote_code"] is True  # its SentencePiece tokenizer is remote code
+        assert fields["training_chat_template"] == "opengptx"
+        assert "non-commercial research" in path.read_text(encoding="utf-8")
+
+
+def test_generator_writes_the_7b_matrix_for_another_base_model(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "recipes.generate_recipes",
+            "--base-model",
+            "occiglot/occiglot-7b-eu5",
+            "--folder",
+            "occiglot-7b",
+            "--trust-remote-code",
+            "false",
+            "--training-chat-template",
+            "auto",
+            "--out",
+            str(tmp_path),
+        ],
+        cwd=gen.RECIPES_DIR.parent,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    written = sorted(tmp_path.rglob("*.yaml"))
+    assert len(written) == 27
+    teuken = yaml.safe_load((gen.RECIPES_DIR / "teuken-7b/lima-x/DE.yaml").read_text())
+    fields = yaml.safe_load((tmp_path / "occiglot-7b/lima-x/DE.yaml").read_text())
+    assert fields["model_name_or_path"] == "occiglot/occiglot-7b-eu5"
+    assert (fields["trust_remote_code"], fields["training_chat_template"]) == (False, "auto")
+    assert fields["output_dir"] == "outputs/occiglot-7b/lima-x/DE"
+    changed = {k for k in fields if fields[k] != teuken[k]}
+    assert changed == {
+        "model_name_or_path",
+        "trust_remote_code",
+        "training_chat_template",
+        "output_dir",
+    }
 
 
 @pytest.mark.parametrize("path", RECIPE_FILES, ids=lambda p: str(p.relative_to(gen.RECIPES_DIR)))

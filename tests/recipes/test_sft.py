@@ -217,7 +217,7 @@ def test_training_template_replaces_one_without_generation_markers(tiny_model: P
 def test_a_committed_paper_recipe_runs_with_only_size_and_hardware_overrides(
     tiny_model: Path, mixture_repo: Path, tmp_path: Path
 ) -> None:
-    committed = Path(__file__).resolve().parents[2] / "recipes" / "llama-2-7b" / "bactrian-x-small"
+    committed = Path(__file__).resolve().parents[2] / "recipes" / "teuken-7b" / "bactrian-x-small"
     recipe = yaml.safe_load((committed / "ENDEFRITES-sampled.yaml").read_text(encoding="utf-8"))
     recipe |= {
         "model_name_or_path": str(tiny_model),
@@ -232,7 +232,7 @@ def test_a_committed_paper_recipe_runs_with_only_size_and_hardware_overrides(
     }
     state, output = launch(recipe, tmp_path)
     assert state["global_step"] == 2
-    assert "gradient_accumulation_steps 2 -> 8 to keep the effective batch at 64" in output
+    assert "gradient_accumulation_steps 4 -> 8 to keep the effective batch at 64" in output
     assert any("eval_loss" in entry for entry in state["log_history"])
 
 
@@ -273,7 +273,7 @@ class CharTokenizer(PreTrainedTokenizer):
 '''
 
 
-def test_slow_remote_code_tokenizer_is_refused_for_assistant_only_loss(
+def test_slow_remote_code_tokenizer_gets_assistant_masks_from_prefixes(
     tiny_model: Path, mixture_repo: Path, tmp_path: Path
 ) -> None:
     import json
@@ -295,11 +295,16 @@ def test_slow_remote_code_tokenizer_is_refused_for_assistant_only_loss(
     config = tmp_path / "recipe.yaml"
     recipe = cpu_recipe(model, mixture_repo, "EN", tmp_path / "out", trust_remote_code=True)
     config.write_text(yaml.safe_dump(recipe), encoding="utf-8")
-    args = make_parser().parse_args_and_config(["--config", str(config)])
-    with pytest.raises(ValueError, match=r"slow tokenizer.*--assistant_only_loss false"):
-        build_trainer(*args)
+    trainer = build_trainer(*make_parser().parse_args_and_config(["--config", str(config)]))
+    row = trainer.train_dataset[0]
+    labelled = [
+        t for t, label in zip(row["input_ids"], row["labels"], strict=False) if label != -100
+    ]
+    eos = trainer.processing_class.eos_token_id
+    assert labelled[-1] == eos  # the answer's characters (one id each), then eos
+    assert "".join(chr(t) for t in labelled[:-1]) == row["messages"][-1]["content"]
 
-    # The documented way out: train on the whole sequence with the slow tokenizer.
+    # Training on the whole sequence still works with the slow tokenizer.
     args = make_parser().parse_args_and_config(
         ["--config", str(config), "--assistant_only_loss", "false"]
     )
@@ -356,7 +361,7 @@ def test_committed_lima_x_recipe_loads_the_published_repo_layout(
             "EN_DE_FR_IT_ES": {"train": rows, "val": rows[:5]},
         },
     )
-    committed = Path(__file__).resolve().parents[2] / "recipes" / "llama-2-7b" / "lima-x"
+    committed = Path(__file__).resolve().parents[2] / "recipes" / "teuken-7b" / "lima-x"
     overrides = {
         "model_name_or_path": str(tiny_model),
         "dataset_name": str(repo),
