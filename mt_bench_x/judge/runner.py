@@ -66,6 +66,9 @@ class RunStats:
     written: int = 0
     calls: int = 0
     reused_games: int = 0
+    #: tokens of reused games (paid by an earlier run: not this run's cost)
+    reused_prompt_tokens: int = 0
+    reused_completion_tokens: int = 0
     parse_failures: int = 0
     api_errors: int = 0
     truncated_answers: int = 0
@@ -292,7 +295,10 @@ async def judge_matches(
     ) -> tuple[JudgeReply | None, str | None]:
         if game_key is not None and game_key in finished_games:
             stats.reused_games += 1
-            return finished_games[game_key], None
+            reused = finished_games[game_key]
+            stats.reused_prompt_tokens += reused.usage.get("prompt_tokens", 0)
+            stats.reused_completion_tokens += reused.usage.get("completion_tokens", 0)
+            return reused, None
         stats.calls += 1
         try:
             reply = await judge.complete(game.messages)

@@ -170,3 +170,37 @@ def test_a_missing_tokenizer_file_is_a_clear_error(data_dir: Path, tmp_path: Pat
     result = judge_cli(data_dir, None, "--dry-run", "--tokenizer-file", str(tmp_path / "x.json"))
     assert result.exit_code == 1
     assert "--tokenizer-file" in result.stderr and "no such file" in result.stderr
+
+
+def test_games_reused_from_the_journal_are_not_charged_again(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    """A pairwise match whose first game was answered but whose second failed keeps the
+    first in the game journal; the run that reuses it pays (and records) only the new call."""
+    from mt_bench_x.formats.jsonl import read_jsonl
+    from tests.mt_bench_x.judge_fixtures import last_marks, write_model_answers
+
+    bench = data_dir / "mt_bench_DE"
+    write_model_answers(bench, "model-b", read_jsonl(bench / "question.jsonl"))
+
+    def second_order_fails(body: dict) -> str:
+        if last_marks(body["messages"][-1]["content"])[0][0] == "model-b":
+            raise RuntimeError("judge overloaded")  # the server answers 500
+        return judge_reply(body)
+
+    args = ("--mode", "pairwise-all", "--model-list", "model-a", "model-b", "--max-retries", "0")
+    usage = ReasoningModel(judge_reply, fixed_usage=(100, 10))  # its hook sets usage only
+    with OpenAICompatibleServer(second_order_fails, reply_hook=usage.hook) as server:
+        first = judge_cli(data_dir, server.base_url, *args)
+        assert len(server.requests) == 32
+    assert first.exit_code == 1  # the second orders failed
+    with fixed_usage_server(100, 10) as server:
+        second = judge_cli(data_dir, server.base_url, *args)
+        new_calls = len(server.requests)
+    assert second.exit_code == 0, second.output
+    assert new_calls == 16  # only the failed orders: 8 questions x 2 turns
+    entries = dump(bench / "model_judgment" / "gpt-4o_pair.ledger.jsonl")
+    assert [(e["prompt_tokens"], e["completion_tokens"]) for e in entries] == [
+        (16 * 100, 16 * 10),  # the 16 first orders answered in run 1
+        (16 * 100, 16 * 10),  # run 2 pays for its 16 calls only, not the 16 reused games
+    ]
