@@ -188,8 +188,11 @@ def judge(
     prices = load_prices(price_file)
     request = RequestOptions(max_tokens, parse_judge_params(judge_param or []))
 
-    def judge_with(name: str, budget_left: float | None) -> tuple[int, float]:
-        """Judge with one judge of the panel: (failed judgments, USD spent)."""
+    def judge_with(
+        name: str, budget_left: float | None, submit_only: bool = False
+    ) -> tuple[int, float]:
+        """Judge with one judge of the panel: (failed judgments, USD spent); with
+        ``submit_only``, submit its batches and return (0, their worst-case USD)."""
         job = JudgeJob(
             mode=_MODES[mode],
             judge_model=name,
@@ -222,13 +225,19 @@ def judge(
             _print_dry_run(planned, estimates, price, prices.batch_discount, counter.description)
             return 0, 0.0
         if batch:
-            from mt_bench_x.judge.batch import BatchOptions, judge_run_batch
+            from mt_bench_x.judge.batch import BatchOptions, judge_run_batch, submit_run_batches
 
             batch_options = BatchOptions(
                 poll_s=batch_poll_seconds,
                 max_requests=batch_max_requests,
                 max_bytes=batch_max_bytes,
             )
+            if submit_only:
+                count, worst = submit_run_batches(
+                    planned, options, batch_options, prices.batch_discount
+                )
+                typer.echo(f"{name}: {count} batch(es) submitted or resumed")
+                return 0, worst
             result = judge_run_batch(planned, options, batch_options, prices.batch_discount)
             stats, ledger = result.stats, result.ledger
             for batches in result.batches:
@@ -271,6 +280,12 @@ def judge(
             )
         return api_errors, sum(entry.cost or 0.0 for entry in ledger)
 
+    if batch and len(judges) > 1 and not dry_run:
+        # a panel's batches run side by side: submit every judge's before polling any
+        held = 0.0
+        for name in judges:
+            left = None if max_cost is None else max_cost - held
+            held += judge_with(name, left, submit_only=True)[1]
     failed = 0
     spent = 0.0
     for name in judges:

@@ -363,15 +363,76 @@ class BatchRunResult:
     batches: list[PlanBatches]
 
 
-def _check_budget(options: CallOptions, lines: int, tokens: int, factor: float) -> None:
-    if options.max_cost is None or options.price is None:
-        return
-    worst = options.price.cost(tokens, lines * options.request.max_output_tokens, batch=factor)
-    if worst > options.max_cost:
+def _check_budget(options: CallOptions, lines: int, worst: float) -> None:
+    if options.max_cost is not None and worst > options.max_cost:
         raise JudgeOptionError(
-            f"--max-cost {options.max_cost:g} USD: the batch of {lines} requests could cost up "
-            f"to ${worst:.2f} at the batch price; raise --max-cost or judge fewer (--first-n)"
+            f"--max-cost {options.max_cost:g} USD: the batches of {lines} requests could cost "
+            f"up to ${worst:.2f} at the batch price; raise --max-cost or judge fewer (--first-n)"
         )
+
+
+async def _submit_all(
+    sdk: Any,
+    run: JudgeRun,
+    options: CallOptions,
+    batch_options: BatchOptions,
+    batch_factor: float,
+) -> tuple[list[PlanBatches], float]:
+    """Every plan's batches submitted (resumed where a state exists); the worst case, at the
+    batch price, of the batches made now (all languages together against ``--max-cost``)."""
+    job = run.job
+    made: list[tuple[LanguagePlan, list[list[str]]]] = []
+    worst = 0.0
+    requests = 0
+    for plan in run.plans:
+        if PlanBatches.load(plan) is not None:
+            continue
+        lines = pending_requests(plan, job.judge_model, job.run, options)
+        if not lines:
+            continue
+        if options.price is not None:
+            tokens = sum(estimate_tokens(line) for line in lines)
+            reply = len(lines) * options.request.max_output_tokens
+            worst += options.price.cost(tokens, reply, batch=batch_factor)
+        requests += len(lines)
+        made.append((plan, split_parts(lines, batch_options.max_requests, batch_options.max_bytes)))
+    _check_budget(options, requests, worst)  # before anything is written or created
+    for plan, parts in made:
+        PlanBatches.create(plan, parts)
+    all_batches = []
+    for plan in run.plans:
+        batches = PlanBatches.load(plan)
+        if batches is None:
+            continue
+        await submit(sdk, batches, batch_options)
+        all_batches.append(batches)
+    return all_batches, worst
+
+
+def _sdk(options: CallOptions) -> Any:
+    import openai
+
+    return openai.AsyncOpenAI(
+        api_key=resolve_api_key(options.base_url), base_url=options.base_url, max_retries=5
+    )
+
+
+def submit_run_batches(
+    run: JudgeRun, options: CallOptions, batch_options: BatchOptions, batch_factor: float
+) -> tuple[int, float]:
+    """Submit without waiting (a panel submits every judge's batches before polling any):
+    the number of batches and the worst case of those made now."""
+    make_budget(run.job.judge_model, options)  # --max-cost needs a price
+
+    async def main() -> tuple[int, float]:
+        sdk = _sdk(options)
+        try:
+            all_batches, worst = await _submit_all(sdk, run, options, batch_options, batch_factor)
+        finally:
+            await sdk.close()
+        return sum(len(batches.parts) for batches in all_batches), worst
+
+    return asyncio.run(main())
 
 
 def judge_run_batch(
@@ -384,25 +445,10 @@ def judge_run_batch(
     budget = make_budget(job.judge_model, options)
 
     async def main() -> BatchRunResult:
-        import openai
-
-        sdk = openai.AsyncOpenAI(
-            api_key=resolve_api_key(options.base_url), base_url=options.base_url, max_retries=5
-        )
+        sdk = _sdk(options)
         all_batches: list[PlanBatches] = []
         try:
-            for plan in run.plans:
-                batches = PlanBatches.load(plan)
-                if batches is None:
-                    lines = pending_requests(plan, job.judge_model, job.run, options)
-                    if not lines:
-                        continue
-                    tokens = sum(estimate_tokens(line) for line in lines)
-                    _check_budget(options, len(lines), tokens, batch_factor)
-                    parts = split_parts(lines, batch_options.max_requests, batch_options.max_bytes)
-                    batches = PlanBatches.create(plan, parts)
-                await submit(sdk, batches, batch_options)
-                all_batches.append(batches)
+            all_batches, _ = await _submit_all(sdk, run, options, batch_options, batch_factor)
             if all_batches:
                 total = sum(part.requests for b in all_batches for part in b.parts)
                 bar = tqdm(total=total, desc="batch", disable=not options.progress)

@@ -107,3 +107,41 @@ def test_a_pairwise_panel_reports_outcome_agreement(data_dir: Path) -> None:
     [agreement] = json.loads(shown.stdout)["agreement"]
     # the pairwise verdicts do not depend on the judge's name: the two judges agree
     assert agreement["n"] == 16 and agreement["outcome_agreement"] == 1.0
+
+
+def test_a_panel_in_batch_mode_submits_every_judges_batch_before_polling(
+    data_dir: Path,
+) -> None:
+    from tests.servers.batch_api import BatchAPIOptions
+
+    online_dir = data_dir
+    with OpenAICompatibleServer(
+        panel_reply, batch_api=BatchAPIOptions(polls_to_finish=3)
+    ) as server:
+        result = run_mt_bench_x(
+            [
+                "judge", "--lang", "DE", "--data-dir", str(online_dir),
+                "--judge-model", "judge-a", "--judge-model", "judge-b", "--batch",
+                "--batch-poll-seconds", "0", "--judge-base-url", server.base_url,
+                "--no-progress", "--model-list", *MODELS,
+            ],
+            env={"OPENAI_API_KEY": "k"},
+        )  # fmt: skip
+        events = list(server.batch_api.events)
+        assert server.requests == []
+    assert result.exit_code == 0, result.output
+    assert [kind for kind, _ in events] == ["create", "create", "complete", "complete"]
+    judgments = online_dir / "mt_bench_DE" / "model_judgment"
+    for judge in ("judge-a", "judge-b"):
+        records = dump(judgments / f"{judge}_single.jsonl")
+        assert len(records) == 32 and {r["judge"][0] for r in records} == {judge}
+    # judge-b's scores are judge-a's plus one (at most 10), as the panel server gives them
+    a = {
+        (r["question_id"], r["model"], r["turn"]): r["score"]
+        for r in dump(judgments / "judge-a_single.jsonl")
+    }
+    b = {
+        (r["question_id"], r["model"], r["turn"]): r["score"]
+        for r in dump(judgments / "judge-b_single.jsonl")
+    }
+    assert b == {key: min(score + 1, 10) for key, score in a.items()}

@@ -48,6 +48,8 @@ class BatchAPI:
         self.contents: dict[str, bytes] = {}
         self.batches: dict[str, dict[str, Any]] = {}
         self.creates = 0
+        #: ("create" | "complete", batch id) in the order they happened
+        self.events: list[tuple[str, str]] = []
         #: request bodies of batch lines run (chat calls are in ``server.requests``)
         self.lines_run: list[dict] = []
         self._polls: dict[str, int] = {}
@@ -113,6 +115,7 @@ class BatchAPI:
             return _error(400, f"{len(lines)} requests is over the limit", "input_file_id")
         self.creates += 1
         batch_id = self._new_id("batch")
+        self.events.append(("create", batch_id))
         self.batches[batch_id] = {
             "id": batch_id,
             "object": "batch",
@@ -200,6 +203,7 @@ class BatchAPI:
                 )
             )
         batch["status"] = "completed"
+        self.events.append(("complete", batch["id"]))
         batch["request_counts"] = {
             "total": len(outputs) + len(errors),
             "completed": len(outputs),
