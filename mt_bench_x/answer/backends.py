@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol, cast
 
+from mt_bench_x.answer.engine_options import EngineOptions, visible_gpus
 from mt_bench_x.formats.errors import MTBenchXError
 
 logger = logging.getLogger(__name__)
@@ -131,6 +132,8 @@ def _loading(model_path: str) -> Iterator[None]:
         yield
     except (OSError, ValueError) as error:
         reason = str(error).strip().splitlines()[0][:300] if str(error).strip() else ""
+        if "trust_remote_code" in str(error):
+            reason = "it ships its own code; pass --trust-remote-code to run that code"
         raise AnswerBackendError(
             f"cannot load the checkpoint {model_path!r}: {type(error).__name__}"
             + (f" ({reason})" if reason else "")
@@ -159,14 +162,16 @@ class TransformersBackend:
         conv_template: str | None = None,
         dtype: str = "auto",
         seed: int = 0,
+        engine: EngineOptions | None = None,
     ) -> None:
         import torch
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
+        remote = (engine or EngineOptions()).hf_kwargs()
         check_model_path(model_path)
         self.device = resolve_device(device)
         with _loading(model_path):
-            self.tokenizer = AutoTokenizer.from_pretrained(model_path)
+            self.tokenizer = AutoTokenizer.from_pretrained(model_path, **remote)
         self.format = PromptFormatter(self.tokenizer, model_path, conv_template)
         self.tokenizer.padding_side = "left"
         if self.tokenizer.pad_token_id is None:
@@ -178,7 +183,7 @@ class TransformersBackend:
         with _loading(model_path):
             # Any: transformers' decorated ``.to()`` hides its ``self`` from type checkers.
             self.model = cast(
-                Any, AutoModelForCausalLM.from_pretrained(model_path, dtype=torch_dtype)
+                Any, AutoModelForCausalLM.from_pretrained(model_path, dtype=torch_dtype, **remote)
             )
         self.model.to(self.device)
         self.model.eval()
@@ -227,7 +232,14 @@ class TransformersBackend:
 class VLLMBackend:
     """vLLM's offline engine; conversations go through the same prompt formatter."""
 
-    def __init__(self, model_path: str, *, conv_template: str | None = None, seed: int = 0) -> None:
+    def __init__(
+        self,
+        model_path: str,
+        *,
+        conv_template: str | None = None,
+        seed: int = 0,
+        engine: EngineOptions | None = None,
+    ) -> None:
         check_model_path(model_path)
         try:
             from vllm import LLM
@@ -235,7 +247,7 @@ class VLLMBackend:
             raise AnswerBackendError(
                 "--backend vllm needs vLLM: pip install vllm (on a machine with a GPU)"
             ) from None
-        self.llm = LLM(model=model_path, seed=seed)
+        self.llm = LLM(model=model_path, seed=seed, **(engine or EngineOptions()).vllm_kwargs())
         self.format = PromptFormatter(self.llm.get_tokenizer(), model_path, conv_template)
 
     def generate(
@@ -356,14 +368,17 @@ def create_backend(
     base_url: str | None = None,
     parallel: int = 8,
     seed: int = 0,
+    engine: EngineOptions | None = None,
 ) -> ChatBackend:
-    """The backend named on the command line."""
+    """The backend named on the command line (``engine`` checked first)."""
+    engine = engine or EngineOptions()
+    engine.validate(backend, model_path, visible_gpus() if backend == "vllm" else None)
     if backend == "transformers":
         return TransformersBackend(
-            model_path, device=device, conv_template=conv_template, seed=seed
+            model_path, device=device, conv_template=conv_template, seed=seed, engine=engine
         )
     if backend == "vllm":
-        return VLLMBackend(model_path, conv_template=conv_template, seed=seed)
+        return VLLMBackend(model_path, conv_template=conv_template, seed=seed, engine=engine)
     if backend == "openai":
         return OpenAIBackend(model_path, base_url=base_url, parallel=parallel)
     raise AnswerBackendError(f"unknown backend {backend!r}: expected one of {BACKENDS}")

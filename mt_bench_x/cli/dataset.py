@@ -378,14 +378,41 @@ def answer(
         typer.Option("--question-ids", help="Comma-separated numbers or ids (81,82 or 81_DE)."),
     ] = None,
     progress: Annotated[bool, typer.Option("--progress/--no-progress")] = True,
+    trust_remote_code: Annotated[
+        bool,
+        typer.Option(
+            "--trust-remote-code",
+            help="Run the Python code a checkpoint ships (its auto_map); off by default.",
+        ),
+    ] = False,
+    tensor_parallel_size: Annotated[
+        int, typer.Option("--tensor-parallel-size", help="vLLM: GPUs one model is split over.")
+    ] = 1,
+    data_parallel_size: Annotated[
+        int, typer.Option("--data-parallel-size", help="vLLM: model copies run side by side.")
+    ] = 1,
+    batch: Annotated[
+        bool,
+        typer.Option(
+            "--batch",
+            help="--backend openai: each group of --batch-size questions and turn as one "
+            "Batch API job (batch price, results within its window); resumable.",
+        ),
+    ] = False,
+    batch_poll_seconds: Annotated[
+        float, typer.Option("--batch-poll-seconds", min=0, help="--batch: seconds between checks.")
+    ] = 30.0,
 ) -> None:
     """Answer MT-Bench(-X) questions, two turns each; a rerun skips answered questions."""
     from mt_bench_x.answer.backends import BACKENDS, create_backend
+    from mt_bench_x.answer.engine_options import EngineOptions
     from mt_bench_x.answer.run import AnswerSettings, answer_languages, load_system_prompts
     from mt_bench_x.formats.layout import available_languages
 
     if backend not in BACKENDS:
         raise typer.BadParameter(f"--backend must be one of {', '.join(BACKENDS)}")
+    if batch and backend != "openai":
+        raise typer.BadParameter("--batch needs --backend openai")
     if system_prompt is not None and system_prompt_file is not None:
         raise typer.BadParameter("give --system-prompt or --system-prompt-file, not both")
     langs = _split_langs(lang) or available_languages(data_dir)
@@ -414,7 +441,14 @@ def answer(
             base_url=base_url,
             parallel=batch_size,
             seed=seed,
+            engine=EngineOptions(trust_remote_code, tensor_parallel_size, data_parallel_size),
         )
+        if batch:
+            from mt_bench_x.answer.backends import OpenAIBackend
+            from mt_bench_x.answer.batch_backend import OpenAIBatchBackend
+
+            assert isinstance(chat, OpenAIBackend)  # checked with the other options
+            chat = OpenAIBatchBackend(chat, data_dir / ".answer-batches", poll_s=batch_poll_seconds)
         reports = answer_languages(chat, data_dir, langs, settings, show_progress=progress)
     except (MTBenchXError, ValueError) as error:
         raise _fail(error) from None

@@ -37,6 +37,14 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from mt_bench_x.formats.errors import MTBenchXError
+from mt_bench_x.judge.cost import Budget
+from mt_bench_x.judge.request_options import (
+    ReplyBudgetError,
+    RequestOptions,
+    check_not_cut_off,
+    unsupported_parameter_hint,
+)
+from mt_bench_x.judge.truncation import estimate_tokens
 from polyglot_instruct.openai_reply import NOT_JSON, MalformedReplyError, completion_text
 
 logger = logging.getLogger(__name__)
@@ -184,12 +192,18 @@ class JudgeClient:
         transport: Transport = "aiohttp",
         parallel: int = 8,
         seed: int = 0,
+        request: RequestOptions | None = None,
+        budget: Budget | None = None,
     ) -> None:
         if parallel < 1:
             raise ValueError(f"parallel must be >= 1, got {parallel}")
         self.model = model
         self.base_url = base_url or os.environ.get("OPENAI_BASE_URL") or None
         self.max_tokens = max_tokens
+        #: every field of a request body but model and messages (``--judge-param``)
+        self.request = request or RequestOptions(max_tokens=max_tokens)
+        self._template = self.request.template()
+        self.budget = budget
         self.retry = retry or RetryPolicy()
         self.transport = transport
         self.retries = 0
@@ -228,18 +242,43 @@ class JudgeClient:
             self._client = None
 
     async def complete(self, messages: list[dict[str, str]]) -> JudgeReply:
-        """One judgment: retried as the module docstring says; raises :class:`JudgeCallError`."""
+        """One judgment: retried as the module docstring says; raises :class:`JudgeCallError`,
+        or :class:`~mt_bench_x.judge.cost.BudgetReached` for a call ``--max-cost`` holds back."""
+        if self._client is None:
+            raise RuntimeError("JudgeClient.complete called outside `async with`")
+        if self.budget is None:
+            return await self._complete(messages, None)
+        input_tokens = sum(estimate_tokens(message["content"]) for message in messages)
+        worst = self.budget.worst_case(input_tokens, self.request.max_output_tokens)
+        reply: JudgeReply | None = None
+        held = [False]
+        try:
+            reply = await self._complete(messages, (self.budget, worst, held))
+            return reply
+        finally:
+            if held[0]:
+                self.budget.settle(worst, reply.usage if reply is not None else None)
+
+    async def _complete(
+        self, messages: list[dict[str, str]], hold: tuple[Budget, float, list[bool]] | None
+    ) -> JudgeReply:
         import openai
         from openai.types.chat import ChatCompletion
 
-        if self._client is None:
-            raise RuntimeError("JudgeClient.complete called outside `async with`")
+        assert self._client is not None
         attempt = 0
         while True:
             if self._refused is not None:
                 raise self._refused
             try:
                 await self._slots.acquire(retry=attempt > 0)  # a wait between tries holds none
+                if hold is not None and not hold[2][0]:  # --max-cost: held while in flight
+                    try:
+                        hold[0].reserve(hold[1])
+                    except BaseException:
+                        self._slots.release()
+                        raise
+                    hold[2][0] = True
                 try:
                     if self._refused is not None:  # refused while this call waited for a slot
                         raise self._refused
@@ -249,17 +288,14 @@ class JudgeClient:
                     response = await self._client.post(
                         "/chat/completions",
                         cast_to=ChatCompletion,
-                        body={
-                            "model": self.model,
-                            "messages": messages,
-                            "temperature": 0,
-                            "max_tokens": self.max_tokens,
-                            "n": 1,
-                        },
+                        body={"model": self.model, "messages": messages, **self._template},
                     )
                 finally:
                     self._slots.release()
+                check_not_cut_off(response, self.request)
                 return _reply(response, attempt + 1)
+            except ReplyBudgetError as error:  # the same budget would be cut off again
+                raise JudgeCallError(f"judge call failed: {error}") from None
             except openai.APIStatusError as error:
                 status = error.status_code
                 if status in _AUTH_STATUSES:
@@ -270,6 +306,10 @@ class JudgeClient:
                 retryable = status == 429 or status >= 500 or status in _RETRY_STATUSES
                 wait = retry_after_seconds(error.response.headers)  # 429 and 503 may say
                 described = f"HTTP {status} ({_described(error)})"
+                if status == 400:
+                    param = getattr(error, "param", None)
+                    if isinstance(param, str) and _IDENTIFIER.match(param):
+                        described += unsupported_parameter_hint(param, self.request)
             except (openai.APITimeoutError, openai.APIConnectionError) as error:
                 retryable, wait, described = True, None, type(error).__name__
             except json.JSONDecodeError:  # a 200 whose JSON content type hides another body

@@ -9,6 +9,7 @@ reference-guided prompt is used) the reference set, each from the FastChat layou
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -120,8 +121,10 @@ def estimate_plan(
     output_tokens_per_call: int,
     max_context_tokens: int | None,
     max_output_tokens: int = 2048,
+    count_tokens: Callable[[list[dict[str, str]]], int] | None = None,
 ) -> DryRunEstimate:
-    """The calls the plan still needs (finished ones skipped) and their estimated tokens."""
+    """The calls the plan still needs (finished ones skipped) and their tokens: counted by
+    ``count_tokens`` (messages -> tokens), else estimated."""
     from mt_bench_x.judge.calls import build_call
 
     inputs = TodayInputs.from_matches(plan.matches, plan.reference_set)
@@ -138,7 +141,10 @@ def estimate_plan(
                 max_output_tokens=max_output_tokens,
             )
             calls += 1
-            input_tokens += sum(estimate_tokens(m["content"]) for m in call.messages)
+            if count_tokens is not None:
+                input_tokens += count_tokens(call.messages)
+            else:
+                input_tokens += sum(estimate_tokens(m["content"]) for m in call.messages)
     return DryRunEstimate(
         matches=len(plan.matches),
         already_done=len(plan.matches) - len(todo),

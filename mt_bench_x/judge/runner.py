@@ -34,6 +34,7 @@ from mt_bench_x.formats.judgments import (
 )
 from mt_bench_x.judge.calls import GameCall, build_call
 from mt_bench_x.judge.client import JudgeCallError, JudgeReply
+from mt_bench_x.judge.cost import BudgetReached
 from mt_bench_x.judge.currency import DEFAULT_REFERENCE_SET, TodayInputs, finished_keys
 from mt_bench_x.judge.journal import game_id, game_record, journal_path, load_games
 from mt_bench_x.judge.matches import Match
@@ -42,6 +43,8 @@ from mt_bench_x.judge.verdict import VerdictRule, parse_pair, parse_rating
 from polyglot_instruct.errors import ToolkitError
 
 logger = logging.getLogger(__name__)
+#: A game's error when ``--max-cost`` held its call back (the match is not written).
+_NOT_SENT = "not sent: --max-cost reached"
 
 
 class Judge(Protocol):
@@ -63,11 +66,16 @@ class RunStats:
     written: int = 0
     calls: int = 0
     reused_games: int = 0
+    #: tokens of reused games (paid by an earlier run: not this run's cost)
+    reused_prompt_tokens: int = 0
+    reused_completion_tokens: int = 0
     parse_failures: int = 0
     api_errors: int = 0
     truncated_answers: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    #: matches left unjudged because a call could pass ``--max-cost``
+    not_sent_for_budget: int = 0
     error_messages: list[str] = field(default_factory=list)
 
 
@@ -297,10 +305,16 @@ async def judge_matches(
     ) -> tuple[JudgeReply | None, str | None]:
         if game_key is not None and game_key in finished_games:
             stats.reused_games += 1
-            return finished_games[game_key], None
+            reused = finished_games[game_key]
+            stats.reused_prompt_tokens += reused.usage.get("prompt_tokens", 0)
+            stats.reused_completion_tokens += reused.usage.get("completion_tokens", 0)
+            return reused, None
         stats.calls += 1
         try:
             reply = await judge.complete(game.messages)
+        except BudgetReached:
+            stats.calls -= 1
+            return None, _NOT_SENT
         except JudgeCallError as error:
             return None, str(error)
         if game_key is not None:
@@ -317,6 +331,10 @@ async def judge_matches(
         )
         replies = [reply for reply, _ in results]
         errors = [message for _, message in results if message is not None]
+        if _NOT_SENT in errors:  # --max-cost: nothing written, the next run judges it
+            stats.not_sent_for_budget += 1
+            bar.update(1)
+            return
         error = errors[0] if errors else None
         if match.kind == "single":
             record = single_record(
@@ -363,6 +381,6 @@ async def judge_matches(
             await asyncio.gather(*(play(match, calls, writer) for match, calls in planned))
     finally:
         bar.close()
-    if stats.api_errors == 0:
+    if stats.api_errors == 0 and stats.not_sent_for_budget == 0:
         journal.unlink(missing_ok=True)  # every match is written: no half-finished game left
     return stats

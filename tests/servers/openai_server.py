@@ -48,7 +48,11 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.servers.batch_api import BatchAPI, BatchAPIOptions
+
 Responder = Callable[[dict], str]
+#: Changes a finished completion (its body, the payload about to be sent) in place.
+ReplyHook = Callable[[dict, dict], None]
 
 
 class APIErrorReply(Exception):
@@ -159,6 +163,62 @@ class JudgeResponder:
         return choices[digest[0] % len(choices)]
 
 
+class ReasoningModel:
+    """A reply hook and responder wrapper that act like today's reasoning judges.
+
+    * ``max_tokens`` or a ``temperature`` other than 1 is refused with a 400 naming the
+      parameter (``unsupported_parameter`` / ``unsupported_value``), as OpenAI's o-series do;
+    * ``max_completion_tokens`` below ``reasoning_tokens`` + the reply's tokens: the budget
+      goes to hidden reasoning and the reply is empty with ``finish_reason: length``;
+    * ``usage`` reports ``fixed_usage`` (prompt, completion) when given, so that costs can be
+      computed by hand.
+    """
+
+    def __init__(
+        self,
+        respond: Responder,
+        *,
+        reasoning_tokens: int = 1000,
+        fixed_usage: tuple[int, int] | None = None,
+    ) -> None:
+        self.inner = respond
+        self.reasoning_tokens = reasoning_tokens
+        self.fixed_usage = fixed_usage
+
+    def __call__(self, body: dict) -> str:
+        if "max_tokens" in body:
+            raise APIErrorReply(
+                400,
+                "Unsupported parameter: 'max_tokens' is not supported with this model. "
+                "Use 'max_completion_tokens' instead.",
+                "unsupported_parameter",
+                "max_tokens",
+            )
+        if body.get("temperature", 1) != 1:
+            raise APIErrorReply(
+                400,
+                "Unsupported value: 'temperature' does not support 0 with this model.",
+                "unsupported_value",
+                "temperature",
+            )
+        return self.inner(body)
+
+    def hook(self, body: dict, payload: dict) -> None:
+        budget = body.get("max_completion_tokens")
+        choice = payload["choices"][0]
+        if isinstance(budget, int) and budget < self.reasoning_tokens + _count_tokens(
+            choice["message"]["content"] or ""
+        ):
+            choice["message"]["content"] = ""
+            choice["finish_reason"] = "length"
+            payload["usage"]["completion_tokens"] = budget
+        if self.fixed_usage is not None:
+            prompt, completion = self.fixed_usage
+            payload["usage"].update(prompt_tokens=prompt, completion_tokens=completion)
+        usage = payload["usage"]
+        usage["total_tokens"] = usage["prompt_tokens"] + usage["completion_tokens"]
+
+
 #: Responder factories by ``--respond`` name (a judge keeps state per server).
 RESPONDERS: dict[str, Callable[[], Responder]] = {
     "echo": lambda: echo_respond,
@@ -182,6 +242,8 @@ class OpenAICompatibleServer:
         retry_after_s: float | None = None,
         seed: int = 0,
         model: str = "test-model",
+        reply_hook: ReplyHook | None = None,
+        batch_api: BatchAPIOptions | None = None,
         fault_mode: str | None = None,
         fault_count: int | None = None,
         slow_s: float = 5.0,
@@ -196,6 +258,10 @@ class OpenAICompatibleServer:
         #: Requests answered with ``fault_mode`` so far.
         self.mode_faults = 0
         self.respond: Responder = respond or echo_respond
+        #: changes a completion before it is sent (see :class:`ReasoningModel`)
+        self.reply_hook = reply_hook
+        #: ``/v1/files`` and ``/v1/batches`` (see :mod:`tests.servers.batch_api`)
+        self.batch_api = BatchAPI(self, batch_api or BatchAPIOptions())
         self.delay_s = delay_s
         self.fault_rate = fault_rate
         self.retry_after_s = retry_after_s
@@ -216,6 +282,7 @@ class OpenAICompatibleServer:
         app.router.add_post("/v1/chat/completions", self._chat)
         app.router.add_get("/v1/models", self._models)
         app.router.add_get("/stats", self._stats)
+        self.batch_api.add_routes(app)
         return app
 
     async def _chat(self, request: web.Request) -> web.Response:
@@ -250,7 +317,10 @@ class OpenAICompatibleServer:
             return _error(error.status, error.message, code=error.code, param=error.param)
         except Exception as error:  # a test's responder failing is a server error
             return _error(500, f"responder failed: {error!r}")
-        return web.json_response(self._completion(body, content))
+        payload = self._completion(body, content)
+        if self.reply_hook is not None:
+            self.reply_hook(body, payload)
+        return web.json_response(payload)
 
     def _next_fault_mode(self) -> str | None:
         if self.fault_mode is None:
