@@ -34,3 +34,7 @@ class JudgeOptionError(MTBenchXError, ValueError):
 
 class AnswerOptionError(MTBenchXError, ValueError):
     """Answer options that select nothing that exists (e.g. an unknown ``--question-ids``)."""
+
+
+class JudgePromptTemplateError(MTBenchXError):
+    """A judge prompt's template asks for a placeholder that its games do not provide."""
