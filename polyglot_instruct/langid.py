@@ -205,3 +205,35 @@ def guess(text: str) -> Guess:
 def is_profiled(lang: str) -> bool:
     """Whether :func:`guess` can recognise ``lang`` (others are only checked by script)."""
     return lang.upper() in PROFILES
+
+
+#: Texts shorter than this (in characters) are not sent to the statistical detector.
+MIN_DETECTOR_CHARS = 20
+
+
+def detect(text: str) -> str | None:
+    """The language of ``text`` by ``py3langid`` (97 languages, model shipped offline), as an
+    upper-case code (``DE``); ``None`` for very short texts."""
+    if len(text.strip()) < MIN_DETECTOR_CHARS:
+        return None
+    try:
+        import py3langid
+    except ImportError:
+        from polyglot_instruct.errors import ToolkitError
+
+        raise ToolkitError(
+            "language detection of unprofiled or undecided texts needs py3langid: "
+            "pip install py3langid (or the project's 'report' extra)"
+        ) from None
+    code, _ = py3langid.classify(text)
+    return str(code).upper()
+
+
+def identify(text: str, expected: str | None = None) -> str | None:
+    """The language of ``text``: the function-word profiles first (fast), ``py3langid`` when
+    they are undecided or when ``expected`` is a language they do not profile."""
+    if expected is None or is_profiled(expected):
+        found = guess(text)
+        if found.lang is not None:
+            return found.lang
+    return detect(text)

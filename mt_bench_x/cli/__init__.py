@@ -2,7 +2,7 @@
 
 Commands live next to the code they drive and register themselves here, so this module
 stays a table of contents: dataset commands in :mod:`mt_bench_x.cli.dataset`, judging and
-results in :mod:`mt_bench_x.cli.judge`.
+results in :mod:`mt_bench_x.cli.judge`, the report in :mod:`mt_bench_x.cli.report`.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ def build_app() -> typer.Typer:
     from mt_bench_x.cli import dataset as cli_dataset
     from mt_bench_x.cli import human_eval as cli_human_eval
     from mt_bench_x.cli import judge as cli_judge
+    from mt_bench_x.cli import report as cli_report
 
     app = typer.Typer(
         name="mt-bench-x",
@@ -42,6 +43,7 @@ def build_app() -> typer.Typer:
     cli_dataset.register(app)
     cli_judge.register(app)
     cli_human_eval.register(app)
+    cli_report.register(app)
     return app
 
 

@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # the judge modules load only when a command runs
     from mt_bench_x.judge.matches import Mode
     from mt_bench_x.judge.plan import DryRunEstimate
     from mt_bench_x.judge.selection import JudgeRun
+    from mt_bench_x.judge.verdict import VerdictRule
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +35,11 @@ class TransportChoice(str, enum.Enum):
     httpx = "httpx"
 
 
+class VerdictRuleChoice(str, enum.Enum):
+    strict = "strict"
+    fastchat = "fastchat"
+
+
 class FormatChoice(str, enum.Enum):
     table = "table"
     json = "json"
@@ -44,6 +50,10 @@ _MODES: dict[ModeChoice, Mode] = {
     ModeChoice.single: "single",
     ModeChoice.pairwise_baseline: "pairwise-baseline",
     ModeChoice.pairwise_all: "pairwise-all",
+}
+_VERDICT_RULES: dict[VerdictRuleChoice, VerdictRule] = {
+    VerdictRuleChoice.strict: "strict",
+    VerdictRuleChoice.fastchat: "fastchat",
 }
 _TRANSPORTS: dict[TransportChoice, Transport] = {
     TransportChoice.aiohttp: "aiohttp",
@@ -116,6 +126,13 @@ def judge(
     http_transport: Annotated[
         TransportChoice, typer.Option(help="HTTP transport of the openai client.")
     ] = TransportChoice.aiohttp,
+    verdict_rule: Annotated[
+        VerdictRuleChoice,
+        typer.Option(
+            help="strict: last valid 1-10 token; fastchat: FastChat's first-match regex "
+            "(accepts [[0]], no range check)."
+        ),
+    ] = VerdictRuleChoice.strict,
 ) -> None:
     """Judge model answers with an LLM judge, per language, resumably (FastChat formats)."""
     from mt_bench_x.judge.execute import CallOptions, estimate_run, judge_run
@@ -142,6 +159,7 @@ def judge(
         max_context_tokens=max_judge_context_tokens,
         progress=progress,
         transport=_TRANSPORTS[http_transport],
+        verdict_rule=_VERDICT_RULES[verdict_rule],
     )
     planned = plan_judge_run(data_dir, lang, job)
     if planned.skipped:

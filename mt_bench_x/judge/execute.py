@@ -16,6 +16,7 @@ from mt_bench_x.judge.selection import JudgeRun
 if TYPE_CHECKING:  # the client and runner load only when a run starts
     from mt_bench_x.judge.client import Transport
     from mt_bench_x.judge.runner import RunStats
+    from mt_bench_x.judge.verdict import VerdictRule
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,7 @@ class CallOptions:
     max_context_tokens: int | None
     progress: bool
     transport: Transport
+    verdict_rule: VerdictRule = "strict"
 
 
 def judge_run(run: JudgeRun, options: CallOptions) -> list[RunStats]:
@@ -62,6 +64,7 @@ def judge_run(run: JudgeRun, options: CallOptions) -> list[RunStats]:
                         max_output_tokens=options.max_tokens,
                         progress=options.progress,
                         reference_set=plan.reference_set,
+                        verdict_rule=options.verdict_rule,
                     )
                     for plan in run.plans
                 )

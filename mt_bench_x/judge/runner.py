@@ -38,7 +38,7 @@ from mt_bench_x.judge.currency import DEFAULT_REFERENCE_SET, TodayInputs, finish
 from mt_bench_x.judge.journal import game_id, game_record, journal_path, load_games
 from mt_bench_x.judge.matches import Match
 from mt_bench_x.judge.prompts import allows_both_bad
-from mt_bench_x.judge.verdict import parse_pair, parse_rating
+from mt_bench_x.judge.verdict import VerdictRule, parse_pair, parse_rating
 from polyglot_instruct.errors import ToolkitError
 
 logger = logging.getLogger(__name__)
@@ -86,11 +86,12 @@ def single_record(
     call: GameCall,
     reply: JudgeReply | None,
     error: str | None,
+    verdict_rule: VerdictRule = "strict",
     *,
     reference_set: str = DEFAULT_REFERENCE_SET,
 ) -> dict[str, Any]:
     """A FastChat single-judgment line (+ extras, see :mod:`mt_bench_x.formats.judgments`)."""
-    score = parse_rating(reply.text) if reply is not None else None
+    score = parse_rating(reply.text, rule=verdict_rule) if reply is not None else None
     record: dict[str, Any] = {
         "question_id": match.question.question_id,
         "model": match.models[0],
@@ -106,6 +107,8 @@ def single_record(
         "prompt_hash": call.prompt_hash,
         "truncated_answers": call.truncated,
     }
+    if verdict_rule != "strict":
+        record["verdict_rule"] = verdict_rule
     _add_inputs(record, match, [call], reference_set)
     if error is not None:
         record["error"] = error
@@ -131,13 +134,16 @@ def pair_record(
     calls: Sequence[GameCall],
     replies: Sequence[JudgeReply | None],
     error: str | None,
+    verdict_rule: VerdictRule = "strict",
     *,
     reference_set: str = DEFAULT_REFERENCE_SET,
 ) -> dict[str, Any]:
     """A FastChat pairwise line; ``[[D]]`` is winner ``tie`` with ``g*_verdict`` = ``D``."""
     allow_d = allows_both_bad(match.prompt)
     verdicts = [
-        parse_pair(reply.text, allow_both_bad=allow_d) if reply is not None else None
+        parse_pair(reply.text, allow_both_bad=allow_d, rule=verdict_rule)
+        if reply is not None
+        else None
         for reply in replies
     ]
     winners = [
@@ -168,6 +174,8 @@ def pair_record(
         "g2_prompt_hash": calls[1].prompt_hash,
         "truncated_answers": calls[0].truncated + calls[1].truncated,
     }
+    if verdict_rule != "strict":
+        record["verdict_rule"] = verdict_rule
     _add_inputs(record, match, calls, reference_set)
     if error is not None:
         record["error"] = error
@@ -247,9 +255,11 @@ async def judge_matches(
     max_output_tokens: int = 2048,
     progress: bool = True,
     reference_set: str = DEFAULT_REFERENCE_SET,
+    verdict_rule: VerdictRule = "strict",
 ) -> RunStats:
     """Judge every match without a current judgment in ``output_path``; append one line per
-    finished match. ``reference_set`` names where the matches' reference answers came from."""
+    finished match. ``reference_set`` names where the matches' reference answers came from;
+    verdicts are read by :mod:`mt_bench_x.judge.verdict` under ``verdict_rule``."""
     from tqdm import tqdm
 
     stats = RunStats(matches=len(matches))
@@ -310,12 +320,26 @@ async def judge_matches(
         error = errors[0] if errors else None
         if match.kind == "single":
             record = single_record(
-                match, judge_model, run, calls[0], replies[0], error, reference_set=reference_set
+                match,
+                judge_model,
+                run,
+                calls[0],
+                replies[0],
+                error,
+                verdict_rule,
+                reference_set=reference_set,
             )
             failed_parse = error is None and record["score"] == -1
         else:
             record = pair_record(
-                match, judge_model, run, calls, replies, error, reference_set=reference_set
+                match,
+                judge_model,
+                run,
+                calls,
+                replies,
+                error,
+                verdict_rule,
+                reference_set=reference_set,
             )
             failed_parse = error is None and ERROR_WINNER in (
                 record["g1_winner"],

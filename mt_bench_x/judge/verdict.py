@@ -16,6 +16,12 @@ verdict is the *last* well-formed token in the reply, not the first:
 
 When no double-bracket rating exists, a single-bracket ``[n]`` is read the same way
 (FastChat's fallback). Unparseable replies yield ``None``.
+
+``rule="fastchat"`` reads replies exactly as FastChat's ``llm_judge`` does instead: the
+*first* ``[[n]]`` (else the first ``[n]``) with ``n`` digits and an optional decimal part,
+without a range check, so ``[[0]]`` is a score of 0; a pairwise verdict is the first of
+``[[A]]``, ``[[B]]``, ``[[C]]`` (then ``[[D]]`` where allowed) found anywhere in the reply.
+Use it to reproduce numbers computed with FastChat's own judge.
 """
 
 from __future__ import annotations
@@ -24,6 +30,8 @@ import re
 from typing import Literal
 
 PairVerdict = Literal["A", "B", "C", "D"]
+VerdictRule = Literal["strict", "fastchat"]
+VERDICT_RULES: tuple[str, ...] = ("strict", "fastchat")
 
 MIN_SCORE = 1
 MAX_SCORE = 10
@@ -37,6 +45,8 @@ _SINGLE = re.compile(r"(?<!\[)\[\s*(\d{1,3}(?:[.,]\d+)?)\s*\](?!\])")
 _NUMBER = re.compile(r"^([-+\u2212]?\d{1,3}(?:[.,]\d+)?)(?:\s*/\s*10)?$")
 _PAIR = re.compile(r"\[\[\s*([ABCD])\s*\]\]")
 _PAIR_VERDICTS: dict[str, PairVerdict] = {"A": "A", "B": "B", "C": "C", "D": "D"}
+_FASTCHAT_DOUBLE = re.compile(r"\[\[(\d+\.?\d*)\]\]")
+_FASTCHAT_SINGLE = re.compile(r"\[(\d+\.?\d*)\]")
 
 
 def _is_quoted(text: str, start: int, end: int) -> bool:
@@ -75,10 +85,35 @@ def _numeric_tokens(text: str, pattern: re.Pattern[str]) -> list[tuple[str, bool
     return tokens
 
 
-def parse_rating(text: str) -> int | float | None:
-    """The 1-10 score of a single-answer judgment, or ``None`` when there is no valid one."""
+def _fastchat_rating(text: str) -> int | float | None:
+    match = _FASTCHAT_DOUBLE.search(text) or _FASTCHAT_SINGLE.search(text)
+    if match is None:
+        return None
+    number = float(match.group(1))
+    return int(number) if number.is_integer() and "." not in match.group(1) else number
+
+
+def _fastchat_pair(text: str, allow_both_bad: bool) -> PairVerdict | None:
+    letters = ("A", "B", "C", "D") if allow_both_bad else ("A", "B", "C")
+    for letter in letters:
+        if f"[[{letter}]]" in text:
+            return letter  # type: ignore[return-value]
+    return None
+
+
+def _check_rule(rule: str) -> None:
+    if rule not in VERDICT_RULES:
+        raise ValueError(f"verdict rule {rule!r}: expected one of {', '.join(VERDICT_RULES)}")
+
+
+def parse_rating(text: str, *, rule: VerdictRule = "strict") -> int | float | None:
+    """The 1-10 score of a single-answer judgment, or ``None`` when there is no valid one
+    (``rule="fastchat"``: FastChat's first-match reading, any non-negative number)."""
+    _check_rule(rule)
     if not text:
         return None
+    if rule == "fastchat":
+        return _fastchat_rating(text)
     tokens = _numeric_tokens(text, _DOUBLE)
     if not tokens:
         tokens = _numeric_tokens(text, _SINGLE)
@@ -86,14 +121,19 @@ def parse_rating(text: str) -> int | float | None:
     return None if chosen is None else _to_score(chosen)
 
 
-def parse_pair(text: str, *, allow_both_bad: bool = True) -> PairVerdict | None:
+def parse_pair(
+    text: str, *, allow_both_bad: bool = True, rule: VerdictRule = "strict"
+) -> PairVerdict | None:
     """The pairwise verdict ``A``/``B``/``C``/``D`` of a reply, or ``None``.
 
     ``D`` ("both are equally bad") counts only when ``allow_both_bad``; a prompt without that
     option that receives ``[[D]]`` has no valid verdict.
     """
+    _check_rule(rule)
     if not text:
         return None
+    if rule == "fastchat":
+        return _fastchat_pair(text, allow_both_bad)
     tokens = [
         (match.group(1), _is_quoted(text, match.start(), match.end()))
         for match in _PAIR.finditer(text)

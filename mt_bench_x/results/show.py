@@ -14,7 +14,10 @@ per-language means, over the languages the model has). Pairwise mode, one row pe
 language x turn: wins, losses, ties and both-bad outcomes over the games in both orders.
 A match is a win when both orders pick the same model, ``both_bad`` when both orders say
 ``[[D]]``, else a tie (FastChat's rule); the adjusted win rate counts ties and both-bad as
-half a win. Unparseable verdicts and API errors are counted in their own columns and never
+half a win. Judgments made with the 3-option prompts and with the ``[[D]]`` prompts are
+different experiments: pairwise rows are kept apart by prompt set (column ``prompts``,
+:mod:`mt_bench_x.results.prompt_sets`), so one game judged both ways is never two games.
+Unparseable verdicts and API errors are counted in their own columns and never
 averaged in.
 """
 
@@ -35,6 +38,7 @@ from mt_bench_x.formats.layout import BenchPaths, JudgmentKind
 from mt_bench_x.formats.questions import load_questions, question_number
 from mt_bench_x.judge.currency import current_judgments_in_file
 from mt_bench_x.judge.selection import ALL_LANGUAGES, LanguageChoice, parse_languages
+from mt_bench_x.results.prompt_sets import record_prompt_set
 
 ALL = "all"
 SINGLE_COLUMNS = (
@@ -49,6 +53,7 @@ SINGLE_COLUMNS = (
 )
 PAIR_COLUMNS = (
     "lang",
+    "prompts",
     "model",
     "turn",
     "win",
@@ -171,9 +176,10 @@ def pair_outcome(record: dict[str, Any]) -> str:
 def _pair_rows(
     lang: str, records: Iterable[dict[str, Any]], models: list[str] | None, baseline: str | None
 ) -> list[dict[str, Any]]:
-    counts: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    counts: dict[tuple[str, str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for record in records:
         pair = record_models(record)
+        prompts = record_prompt_set(record)
         if models is not None and not set(pair) & set(models):
             continue
         if baseline is not None and baseline not in pair:
@@ -181,24 +187,27 @@ def _pair_rows(
         outcome = pair_outcome(record)
         for index, model in enumerate(pair):
             for turn in (str(record["turn"]), ALL):
-                bucket = counts[(model, turn)]
+                bucket = counts[(prompts, model, turn)]
                 if outcome in ("model_1", "model_2"):
                     bucket["win" if outcome == f"model_{index + 1}" else "loss"] += 1
                 else:
                     bucket[outcome] += 1
     rows = []
-    for model, turn in sorted(counts, key=_group_order):
+    for prompts, model, turn in sorted(counts, key=_group_order):
         if model == baseline or (models is not None and model not in models):
             continue
-        rows.append(_pair_row(lang, model, turn, counts[(model, turn)]))
+        rows.append(_pair_row(lang, prompts, model, turn, counts[(prompts, model, turn)]))
     return rows
 
 
-def _pair_row(lang: str, model: str, turn: str, bucket: dict[str, int]) -> dict[str, Any]:
+def _pair_row(
+    lang: str, prompts: str, model: str, turn: str, bucket: dict[str, int]
+) -> dict[str, Any]:
     win, loss, tie, both_bad = (bucket.get(k, 0) for k in ("win", "loss", "tie", "both_bad"))
     games = win + loss + tie + both_bad
     return {
         "lang": lang,
+        "prompts": prompts,
         "model": model,
         "turn": turn,
         "win": win,
@@ -214,16 +223,16 @@ def _pair_row(lang: str, model: str, turn: str, bucket: dict[str, int]) -> dict[
 
 
 def _cross_lingual_pair(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    totals: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    totals: dict[tuple[str, str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for row in rows:
-        bucket = totals[(row["model"], row["turn"])]
+        bucket = totals[(row["prompts"], row["model"], row["turn"])]
         for name in ("win", "loss", "tie", "both_bad"):
             bucket[name] += row[name]
         bucket["parse_failure"] += row["parse_failures"]
         bucket["api_error"] += row["api_errors"]
     return [
-        _pair_row(ALL, model, turn, totals[(model, turn)])
-        for model, turn in sorted(totals, key=_group_order)
+        _pair_row(ALL, prompts, model, turn, totals[(prompts, model, turn)])
+        for prompts, model, turn in sorted(totals, key=_group_order)
     ]
 
 
@@ -413,7 +422,10 @@ def _single_tables(report: dict[str, Any]) -> str:
 def _pair_tables(report: dict[str, Any]) -> str:
     columns = report["columns"]
     rows = [[row[c] for c in columns] for row in report["rows"]]
-    title = "Pairwise outcomes per model, language and turn (lang 'all' = all languages)\n"
+    title = (
+        "Pairwise outcomes per model, language, prompt set and turn "
+        "(lang 'all' = all languages; 3-option and [[D]] prompts kept apart)\n"
+    )
     return title + _table(list(columns), rows)
 
 

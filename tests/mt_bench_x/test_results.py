@@ -182,3 +182,47 @@ def test_show_reads_a_file_being_written_without_changing_it(tmp_path: Path) -> 
     (row,) = [r for r in report["rows"] if r["category"] == "all" and r["turn"] == "all"]
     assert (row["score"], row["n"]) == (4.0, 1)
     assert path.read_bytes() == before
+
+
+def test_three_option_and_both_bad_judgments_are_kept_apart(tmp_path: Path) -> None:
+    """One game judged with the 3-option prompt and with the [[D]] prompt is one game in each
+    prompt set, never two games of one."""
+    path = tmp_path / "mt_bench_DE" / "model_judgment" / "gpt-4_pair.jsonl"
+    base = {"question_id": 81, "model_1": "a", "model_2": "b", "turn": 1, "g1_judgment": "",
+            "g2_judgment": "", "g1_user_prompt": "", "g2_user_prompt": ""}  # fmt: skip
+    write_jsonl(
+        path,
+        [
+            {**base, "judge": ["gpt-4", "pair-v2"], "g1_winner": "model_1",
+             "g2_winner": "model_1", "g1_verdict": "A", "g2_verdict": "B"},
+            {**base, "judge": ["gpt-4", "pair-v2-both-bad"], "g1_winner": "tie",
+             "g2_winner": "tie", "g1_verdict": "D", "g2_verdict": "D"},
+        ],
+    )  # fmt: skip
+    report = show_json(tmp_path, "--lang", "DE", "--mode", "pairwise-all")
+    rows = {(r["prompts"], r["model"], r["turn"]): r for r in report["rows"]}
+    three = rows[("3-option", "a", "all")]
+    both = rows[("both-bad", "a", "all")]
+    assert (three["win"], three["loss"], three["tie"], three["both_bad"]) == (1, 0, 0, 0)
+    assert (both["win"], both["loss"], both["tie"], both["both_bad"]) == (0, 0, 0, 1)
+    assert report["columns"][:3] == ["lang", "prompts", "model"]
+
+
+def test_verdict_rule_fastchat_accepts_a_zero_rating(tmp_path: Path, shared_data: Path) -> None:
+    """A judge answering ``[[0]]``: unreadable under the strict rule, a score of 0 under
+    FastChat's rule (whose regex accepts it), and the line says which rule read it."""
+    data_dir = make_data_dir(tmp_path / "data", shared_data, models=("model-a",), per_category=1)
+    with OpenAICompatibleServer(lambda body: "Rating: [[0]]") as server:
+        for rule, run in (("strict", "0"), ("fastchat", "1")):
+            code, output = cli(
+                "judge", "--lang", "DE", "--data-dir", str(data_dir), "--judge-base-url",
+                server.base_url, "--no-progress", "--model-list", "model-a", "--first-n", "1",
+                "--run", run, "--verdict-rule", rule,
+            )  # fmt: skip
+            assert code == 0, output
+    judgments = data_dir / "mt_bench_DE" / "model_judgment"
+    strict = [json.loads(line) for line in (judgments / "gpt-4_single.jsonl").open()]
+    fastchat = [json.loads(line) for line in (judgments / "gpt-4_single_run1.jsonl").open()]
+    assert {r["score"] for r in strict} == {-1} and "verdict_rule" not in strict[0]
+    assert {r["score"] for r in fastchat} == {0}
+    assert {r["verdict_rule"] for r in fastchat} == {"fastchat"}

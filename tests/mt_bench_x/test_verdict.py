@@ -92,3 +92,47 @@ def test_parse_pair(reply: str, allow_both_bad: bool, expected: str | None) -> N
 def test_scores_keep_their_type() -> None:
     assert isinstance(parse_rating("[[7]]"), int)
     assert isinstance(parse_rating("[[7.5]]"), float)
+
+
+FASTCHAT_RATING_TABLE = [
+    # FastChat's regex: the first [[n]], no range check
+    ("Rating: [[0]]", 0),
+    ("Rating: [[5]]", 5),
+    ("Rating: [[7.5]]", 7.5),
+    ("I first thought [[4]], but after checking the math: [[6]]", 4),
+    ("Rating: [[11]]", 11),
+    ('Answer as "[[rating]]", for example: "Rating: [[5]]". Rating: [[8]]', 5),
+    # its single-bracket fallback, also the first one
+    ("Scores [2] then [7]", 2),
+    # what its regex cannot read
+    ("Rating: [[7,5]]", None),
+    ("Rating: [[-3]]", None),
+    ("Rating: [[rating]]", None),
+    ("", None),
+]
+
+
+@pytest.mark.parametrize(("reply", "expected"), FASTCHAT_RATING_TABLE)
+def test_parse_rating_fastchat_rule(reply: str, expected: float | None) -> None:
+    assert parse_rating(reply, rule="fastchat") == expected
+
+
+FASTCHAT_PAIR_TABLE = [
+    ("[[B]]", True, "B"),
+    # FastChat checks A, then B, then C anywhere in the reply
+    ('Output "[[A]]" if A is better ... Verdict: [[B]]', True, "A"),
+    ("[[C]] ... [[B]]", True, "B"),
+    ("[[D]]", True, "D"),
+    ("[[D]]", False, None),
+    ("[[ B ]]", True, None),
+]
+
+
+@pytest.mark.parametrize(("reply", "allow_both_bad", "expected"), FASTCHAT_PAIR_TABLE)
+def test_parse_pair_fastchat_rule(reply: str, allow_both_bad: bool, expected: str | None) -> None:
+    assert parse_pair(reply, allow_both_bad=allow_both_bad, rule="fastchat") == expected
+
+
+def test_unknown_rule_is_an_error() -> None:
+    with pytest.raises(ValueError, match="verdict rule 'lenient'"):
+        parse_rating("[[5]]", rule="lenient")  # type: ignore[arg-type]

@@ -117,21 +117,39 @@ class JudgeResponder:
     a real judge's mostly is: the two games of a pair hold the same lines in another order,
     so the first game seen picks a verdict from those lines and the other game gets its
     mirror (``A`` <-> ``B``); ``[[D]]`` is among the choices where the prompt offers it.
+
+    For demos of the report, two knobs (both off by default) make it judge-like in the ways a
+    report measures, deterministically per ``seed``: ``position_bias``, the share of pairs whose
+    second game repeats the first game's letter (favouring a position) instead of mirroring it;
+    ``rating_noise``, a shift of up to that many points per rating (run-to-run noise).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, position_bias: float = 0.0, rating_noise: int = 0, seed: int = 0) -> None:
         self._first_game: dict[tuple[str, ...], tuple[str, str]] = {}
+        self.position_bias = position_bias
+        self.rating_noise = rating_noise
+        self.seed = seed
+
+    def _draw(self, text: str) -> int:
+        digest = hashlib.sha256(f"{self.seed}\n{text}".encode()).digest()
+        return int.from_bytes(digest[:4], "big")
 
     def __call__(self, body: dict) -> str:
         messages = body.get("messages", [])
         text = "\n".join(str(m.get("content", "")) for m in messages)
         if "[[A]]" not in text:
             score = 1 + len(text) % 10
+            if self.rating_noise:
+                shift = self._draw(text) % (2 * self.rating_noise + 1) - self.rating_noise
+                score = min(10, max(1, score + shift))
             return f"The answer is adequate. Rating: [[{score}]]"
         user = str(messages[-1].get("content", "")) if messages else ""
         pair = (*sorted(user.splitlines()), str(messages[0].get("content", "")))
         first = self._first_game.setdefault(pair, (user, self._pick(pair, text)))
         verdict = first[1] if first[0] == user else {"A": "B", "B": "A"}.get(first[1], first[1])
+        biased = self._draw("\n".join(pair)) % 1000 < self.position_bias * 1000
+        if first[0] != user and biased:
+            verdict = first[1]  # the same letter again: the same position wins
         return f"Both answers were compared. Final verdict: [[{verdict}]]"
 
     @staticmethod
@@ -386,9 +404,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--fault-mode", choices=FAULT_MODES, default=None)
     parser.add_argument("--fault-count", type=int, default=None)
     parser.add_argument("--slow", type=float, default=5.0, help="seconds of a 'slow' reply")
+    parser.add_argument(
+        "--position-bias", type=float, default=0.0, help="judge: share of position-biased pairs"
+    )
+    parser.add_argument("--rating-noise", type=int, default=0, help="judge: +- points per rating")
     args = parser.parse_args(argv)
+    responder = (
+        JudgeResponder(args.position_bias, args.rating_noise, args.seed)
+        if args.respond == "judge"
+        else RESPONDERS[args.respond]()
+    )
     server = OpenAICompatibleServer(
-        RESPONDERS[args.respond](),
+        responder,
         delay_s=args.delay,
         fault_rate=args.fault_rate,
         retry_after_s=args.retry_after,

@@ -1,0 +1,97 @@
+"""Every report frame from the judgment files: computed here, rendered in :mod:`.write`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from mt_bench_x.formats.errors import InputFileError
+from mt_bench_x.judge.selection import parse_languages
+from mt_bench_x.results.report.answers import answer_frame
+from mt_bench_x.results.report.bootstrap import DEFAULT_RESAMPLES
+from mt_bench_x.results.report.groups import ModelGroup, load_groups
+from mt_bench_x.results.report.improvement import DEFAULT_FORMULA, FORMULAS, improvement_frame
+from mt_bench_x.results.report.length_bias import length_bias_frame
+from mt_bench_x.results.report.load import load_frames
+from mt_bench_x.results.report.pairwise import outcome_shares, ranking
+from mt_bench_x.results.report.position_bias import position_bias_frame
+from mt_bench_x.results.report.scores import ScoreFrames, model_differences, score_frames
+from mt_bench_x.results.report.scoring import DEFAULT_SCORING, scored_values
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    data_dir: Path
+    judges: list[str]
+    langs: str | list[str]  # DE, DE,FR, all, or a list of codes
+    runs: list[int] | None = None  # None: every run found
+    groups_file: Path | None = None
+    scoring: str = DEFAULT_SCORING
+    formula: str = DEFAULT_FORMULA
+    resamples: int = DEFAULT_RESAMPLES
+    seed: int = 0
+    answer_language: bool = True
+
+    def __post_init__(self) -> None:
+        if self.formula not in FORMULAS:
+            raise ValueError(f"formula {self.formula!r}: expected one of {', '.join(FORMULAS)}")
+
+
+@dataclass
+class ReportFrames:
+    options: ReportOptions
+    scores: ScoreFrames
+    differences: pd.DataFrame
+    groups: dict[str, ModelGroup]
+    improvement: pd.DataFrame
+    position_bias: pd.DataFrame
+    pairwise: pd.DataFrame
+    ranking: pd.DataFrame
+    answers: pd.DataFrame
+    length_bias: pd.DataFrame
+    skipped: pd.DataFrame
+    languages: list[str] = field(default_factory=list)
+
+
+def build_frames(options: ReportOptions) -> ReportFrames:
+    """Load every judgment of the judges, languages and runs asked for, and compute."""
+    spec = options.langs if isinstance(options.langs, str) else ",".join(options.langs)
+    langs = parse_languages(options.data_dir, spec)
+    single, pair, skipped = load_frames(options.data_dir, langs, options.judges, options.runs)
+    if single.empty and pair.empty:
+        where = options.data_dir / "mt_bench_<LANG>" / "model_judgment"
+        raise InputFileError(
+            str(where),
+            f"no judgments of {', '.join(options.judges)} in {', '.join(langs)}"
+            + (f" for runs {options.runs}" if options.runs is not None else "")
+            + " (expected <judge>_single[_run<K>].jsonl or <judge>_pair[_run<K>].jsonl)",
+        )
+    scores = score_frames(
+        single,
+        scored_values(single, options.scoring),
+        resamples=options.resamples,
+        seed=options.seed,
+    )
+    models = sorted(set(single["model"]) | set(pair["model_1"]) | set(pair["model_2"]))
+    groups = load_groups(options.groups_file, models)
+    answers = (
+        answer_frame(options.data_dir, langs, set(models))
+        if options.answer_language
+        else pd.DataFrame()
+    )
+    return ReportFrames(
+        options=options,
+        scores=scores,
+        differences=model_differences(scores),
+        groups=groups,
+        improvement=improvement_frame(scores.table, groups),
+        position_bias=position_bias_frame(pair),
+        pairwise=outcome_shares(pair),
+        ranking=ranking(pair, seed=options.seed),
+        answers=answers,
+        length_bias=length_bias_frame(options.data_dir, pair),
+        skipped=skipped,
+        languages=langs,
+    )
