@@ -2,8 +2,9 @@
 
 Codes are upper-cased and checked for their shape (``EN``, ``DE``, ``PT-BR``, ``ZH-HANS``);
 codes are separated by commas or white space; a language named twice (``DE,de``) is an error,
-since a build or a run would do its work twice. Both command lines (``lima-x``, ``mt-bench-x``)
-use it.
+since a build or a run would do its work twice, unless the caller asks for repeats to count
+once (``merge_repeats``: ``judge`` and ``show``, where a second pass would find nothing new).
+Both command lines (``lima-x``, ``mt-bench-x``) use it.
 """
 
 from __future__ import annotations
@@ -29,11 +30,14 @@ def normalize_language(code: str) -> str:
     return upper
 
 
-def parse_languages(value: str | None, *, allow_all: bool = False) -> list[str] | None:
+def parse_languages(
+    value: str | None, *, allow_all: bool = False, merge_repeats: bool = False
+) -> list[str] | None:
     """The codes of a comma- (or space-) separated list, in the given order.
 
     With ``allow_all``, ``None``, an empty value and ``all`` return ``None`` (every language);
-    without it they raise.
+    without it they raise. A language named twice raises, or with ``merge_repeats`` is kept
+    once, where it first appears.
     """
     text = (value or "").strip()
     if allow_all and (not text or text.lower() == ALL):
@@ -42,6 +46,8 @@ def parse_languages(value: str | None, *, allow_all: bool = False) -> list[str] 
     if not parts:
         raise LanguageListError(f"expected language codes such as EN,DE,FR,IT,ES, got {value!r}")
     codes = [normalize_language(part) for part in parts]
+    if merge_repeats:
+        return list(dict.fromkeys(codes))
     twice = sorted({code for code in codes if codes.count(code) > 1})
     if twice:
         raise LanguageListError(f"a language is listed twice ({', '.join(twice)}): {value}")

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mt_bench_x.answer.backends import ChatBackend, Conversation
-from mt_bench_x.formats.errors import InputFileError
+from mt_bench_x.formats.errors import AnswerOptionError, InputFileError
 from mt_bench_x.formats.jsonl import JsonlAppender
 from mt_bench_x.formats.layout import BenchPaths, normalize_lang
 from mt_bench_x.formats.questions import (
@@ -101,11 +101,16 @@ def select_questions(questions: list[Question], settings: AnswerSettings) -> lis
         try:
             wanted = {question_number(q) for q in settings.question_ids}
         except ValueError as error:
-            raise ValueError(f"--question-ids: {error}") from None
-        questions = [q for q in questions if q.number in wanted]
-        unknown = sorted(wanted - {q.number for q in questions})
+            raise AnswerOptionError(f"--question-ids: {error}") from None
+        numbers = sorted(q.number for q in questions)
+        unknown = sorted(wanted - set(numbers))
         if unknown:
-            raise ValueError(f"--question-ids {unknown} are not in the benchmark")
+            has = f"{numbers[0]}-{numbers[-1]}" if numbers else "none"
+            raise AnswerOptionError(
+                f"--question-ids {unknown} are not in the benchmark (its questions: {has}); "
+                "leave them out"
+            )
+        questions = [q for q in questions if q.number in wanted]
     if settings.limit is not None:
         questions = questions[: settings.limit]
     return questions

@@ -13,7 +13,6 @@ from typing import Annotated
 import typer
 
 from mt_bench_x.formats.errors import MTBenchXError
-from polyglot_instruct.errors import ToolkitError
 from polyglot_instruct.languages import LanguageListError, parse_languages
 
 logger = logging.getLogger(__name__)
@@ -41,11 +40,6 @@ def _pairs(values: list[str] | None, option: str) -> dict[str, str]:
         except ValueError as error:
             raise typer.BadParameter(f"{option}: {error}") from None
     return pairs
-
-
-def _fail(error: Exception) -> typer.Exit:
-    typer.echo(f"error: {error}", err=True)
-    return typer.Exit(code=1)
 
 
 #: Options that only a build by translation (--from-fastchat) reads.
@@ -225,43 +219,40 @@ def build(
     if from_published is not None:
         _refuse_translation_options(ctx)
     _check_formality_values(_pairs(formality, "--formality"))
-    try:
-        check_out_dir(out)
-        if from_published is not None:
-            result = build_from_published(from_published, langs=lang_list, both_bad_clauses=clauses)
-        elif from_fastchat is not None:
-            if not lang_list:
-                raise typer.BadParameter("--from-fastchat needs --langs, e.g. DE,FR,IT,ES")
-            from lima_x.translate.factory import create_translator
+    check_out_dir(out)
+    if from_published is not None:
+        result = build_from_published(from_published, langs=lang_list, both_bad_clauses=clauses)
+    elif from_fastchat is not None:
+        if not lang_list:
+            raise typer.BadParameter("--from-fastchat needs --langs, e.g. DE,FR,IT,ES")
+        from lima_x.translate.factory import create_translator
 
-            _check_translation_languages(translator, lang_list, _pairs(formality, "--formality"))
-            cache_path = cache or out.with_name(f"{out.name}.translation-cache.sqlite")
-            backend = create_translator(
-                translator,
-                cache_path=cache_path,
-                model=translator_model,
-                base_url=translator_base_url,
-            )
-            if backend is None:
-                raise typer.BadParameter("--from-fastchat needs a translator (deepl or openai)")
-            result = build_from_fastchat(
-                from_fastchat,
-                lang_list,
-                backend,
-                corrections=corrections,
-                judge_prompts_file=judge_prompts,
-                preserve_code=preserve_code,
-                formality=_pairs(formality, "--formality"),
-                both_bad_clauses=clauses,
-                on_protected_loss=on_protected_loss,
-            )
-        write_repo(result.benchmark, out, provenance=result.provenance, reports=result.corrections)
-        if data_dir is not None:
-            from mt_bench_x.dataset.export import export_benchmark
+        _check_translation_languages(translator, lang_list, _pairs(formality, "--formality"))
+        cache_path = cache or out.with_name(f"{out.name}.translation-cache.sqlite")
+        backend = create_translator(
+            translator,
+            cache_path=cache_path,
+            model=translator_model,
+            base_url=translator_base_url,
+        )
+        if backend is None:
+            raise typer.BadParameter("--from-fastchat needs a translator (deepl or openai)")
+        result = build_from_fastchat(
+            from_fastchat,
+            lang_list,
+            backend,
+            corrections=corrections,
+            judge_prompts_file=judge_prompts,
+            preserve_code=preserve_code,
+            formality=_pairs(formality, "--formality"),
+            both_bad_clauses=clauses,
+            on_protected_loss=on_protected_loss,
+        )
+    write_repo(result.benchmark, out, provenance=result.provenance, reports=result.corrections)
+    if data_dir is not None:
+        from mt_bench_x.dataset.export import export_benchmark
 
-            export_benchmark(result.benchmark, data_dir)
-    except (ToolkitError, KeyError, ValueError) as error:
-        raise _fail(error) from None
+        export_benchmark(result.benchmark, data_dir)
     for lang, bench in result.benchmark.languages.items():
         line = f"{lang}: {len(bench.questions)} questions"
         line += f", {sum(len(r) for r in bench.references.values())} reference answers"
@@ -285,11 +276,8 @@ def export(
     from mt_bench_x.dataset.export import export_benchmark
     from mt_bench_x.dataset.hub_repo import read_repo
 
-    try:
-        benchmark = read_repo(repo, langs=_split_langs(langs))
-        written = export_benchmark(benchmark, data_dir)
-    except (MTBenchXError, KeyError, FileNotFoundError) as error:
-        raise _fail(error) from None
+    benchmark = read_repo(repo, langs=_split_langs(langs))
+    written = export_benchmark(benchmark, data_dir)
     for paths in written:
         typer.echo(f"{paths.lang}: {paths.root}")
 
@@ -302,10 +290,7 @@ def push(
     """Upload the repo folder to the Hugging Face Hub (token from HF_TOKEN)."""
     from hub_cards.push import push_folder
 
-    try:
-        push_folder(repo_dir, repo_id, private=private, program="mt-bench-x")
-    except ToolkitError as error:
-        raise _fail(error) from None
+    push_folder(repo_dir, repo_id, private=private, program="mt-bench-x")
     typer.echo(f"pushed {repo_dir} to https://huggingface.co/datasets/{repo_id}")
 
 
@@ -318,10 +303,7 @@ def inspect(
     """Load every config with `datasets` and print configs × splits × rows × languages."""
     from hub_cards.inspection import inspect_folder, summary_table
 
-    try:
-        rows = inspect_folder(repo, configs=config)
-    except ToolkitError as error:
-        raise _fail(error) from None
+    rows = inspect_folder(repo, configs=config)
     for line in summary_table(rows):
         typer.echo(line)
 
@@ -417,41 +399,41 @@ def answer(
         raise typer.BadParameter("give --system-prompt or --system-prompt-file, not both")
     langs = _split_langs(lang) or available_languages(data_dir)
     if not langs:
-        raise _fail(FileNotFoundError(f"{data_dir}: no mt_bench_<LANG>/question.jsonl"))
-    try:
-        prompts = (
-            load_system_prompts(system_prompt_file)
-            if system_prompt_file is not None
-            else ({"default": system_prompt} if system_prompt else {})
+        raise MTBenchXError(
+            f"{data_dir}: no mt_bench_<LANG>/question.jsonl below this folder; give the data "
+            "folder that `mt-bench-x export` (or `build --data-dir`) wrote"
         )
-        settings = AnswerSettings(
-            model_id=model_id,
-            max_new_tokens=max_new_tokens,
-            batch_size=batch_size,
-            system_prompts=prompts,
-            temperature=temperature,
-            limit=limit,
-            question_ids=[q for q in (question_ids or "").split(",") if q.strip()] or None,
-        )
-        chat = create_backend(
-            backend,
-            model_path,
-            device=device,
-            conv_template=conv_template,
-            base_url=base_url,
-            parallel=batch_size,
-            seed=seed,
-            engine=EngineOptions(trust_remote_code, tensor_parallel_size, data_parallel_size),
-        )
-        if batch:
-            from mt_bench_x.answer.backends import OpenAIBackend
-            from mt_bench_x.answer.batch_backend import OpenAIBatchBackend
+    prompts = (
+        load_system_prompts(system_prompt_file)
+        if system_prompt_file is not None
+        else ({"default": system_prompt} if system_prompt else {})
+    )
+    settings = AnswerSettings(
+        model_id=model_id,
+        max_new_tokens=max_new_tokens,
+        batch_size=batch_size,
+        system_prompts=prompts,
+        temperature=temperature,
+        limit=limit,
+        question_ids=[q for q in (question_ids or "").split(",") if q.strip()] or None,
+    )
+    chat = create_backend(
+        backend,
+        model_path,
+        device=device,
+        conv_template=conv_template,
+        base_url=base_url,
+        parallel=batch_size,
+        seed=seed,
+        engine=EngineOptions(trust_remote_code, tensor_parallel_size, data_parallel_size),
+    )
+    if batch:
+        from mt_bench_x.answer.backends import OpenAIBackend
+        from mt_bench_x.answer.batch_backend import OpenAIBatchBackend
 
-            assert isinstance(chat, OpenAIBackend)  # checked with the other options
-            chat = OpenAIBatchBackend(chat, data_dir / ".answer-batches", poll_s=batch_poll_seconds)
-        reports = answer_languages(chat, data_dir, langs, settings, show_progress=progress)
-    except (MTBenchXError, ValueError) as error:
-        raise _fail(error) from None
+        assert isinstance(chat, OpenAIBackend)  # checked with the other options
+        chat = OpenAIBatchBackend(chat, data_dir / ".answer-batches", poll_s=batch_poll_seconds)
+    reports = answer_languages(chat, data_dir, langs, settings, show_progress=progress)
     for report in reports:
         typer.echo(
             f"{report.lang}: answered {report.answered}, already done {report.skipped} "

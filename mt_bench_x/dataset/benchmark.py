@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from mt_bench_x.formats.errors import MTBenchXError
 from mt_bench_x.formats.judge_prompts import JudgePrompt
 from mt_bench_x.formats.questions import AnswerRecord, Question
 
@@ -37,8 +38,9 @@ class Benchmark:
             return self
         missing = [lang for lang in langs if lang not in self.languages]
         if missing:
-            raise KeyError(
-                f"languages {missing} are not in the benchmark (it has {list(self.languages)})"
+            raise MTBenchXError(
+                f"languages {missing} are not in the benchmark (it has {list(self.languages)}): "
+                "name only those"
             )
         return Benchmark({lang: self.languages[lang] for lang in langs})
 

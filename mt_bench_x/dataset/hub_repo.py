@@ -264,7 +264,9 @@ def _read_repo(source: str, langs: list[str] | None, cache_dir: str | None) -> B
 
     try:
         names = datasets.get_dataset_config_names(source)
-    except ConnectionError as error:  # not a folder here, and the Hub cannot be reached
+    except (ConnectionError, FileNotFoundError) as error:
+        # not a folder here, and the Hub cannot be reached (ConnectionError) or has no such
+        # dataset (datasets' DatasetNotFoundError is a FileNotFoundError)
         raise MTBenchXError(
             f"{source}: no such folder, and no Hub dataset of that name could be reached "
             f"({type(error).__name__})"

@@ -30,3 +30,11 @@ class SelectionError(MTBenchXError, ValueError):
 
 class JudgeOptionError(MTBenchXError, ValueError):
     """Judge options that cannot work (e.g. a context too small for the prompt alone)."""
+
+
+class AnswerOptionError(MTBenchXError, ValueError):
+    """Answer options that select nothing that exists (e.g. an unknown ``--question-ids``)."""
+
+
+class JudgePromptTemplateError(MTBenchXError):
+    """A judge prompt's template asks for a placeholder that its games do not provide."""

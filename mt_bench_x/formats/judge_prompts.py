@@ -52,6 +52,9 @@ class JudgePrompt:
     output_format: str = ""
     derived: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+    #: ``path:line`` the prompt was read from (empty when it came from elsewhere); named in
+    #: errors about the prompt, never written and not part of its identity.
+    origin: str = field(default="", compare=False)
 
 
 def judge_prompt_to_record(prompt: JudgePrompt) -> dict[str, Any]:
@@ -95,6 +98,7 @@ def judge_prompt_from_record(record: dict[str, Any], path: Path, line: int) -> J
         category=optional["category"] or "general",
         output_format=optional["output_format"],
         extra={k: v for k, v in record.items() if k not in _FIELD_ORDER},
+        origin=f"{path}:{line}",
     )
 
 

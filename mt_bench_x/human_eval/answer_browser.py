@@ -1,6 +1,8 @@
 """The read-only answer browser's data: one question of one language with its reference, two
 models' answers and the judge's explanations (pairwise in both orders, single-answer per model),
-read from the FastChat layout, as FastChat's ``qa_browser`` shows them for English."""
+read from the FastChat layout, as FastChat's ``qa_browser`` shows them for English. Only
+current judgments are shown (see :mod:`mt_bench_x.judge.currency`): one judged on an answer
+that changed since is left out, as ``show`` leaves it out."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mt_bench_x.formats.judgments import iter_judgments, record_models
+from mt_bench_x.formats.judgments import record_models
 from mt_bench_x.formats.layout import BenchPaths, available_languages
 from mt_bench_x.formats.questions import (
     Question,
@@ -17,6 +19,7 @@ from mt_bench_x.formats.questions import (
     load_reference_answers,
     question_number,
 )
+from mt_bench_x.judge.currency import current_judgments_in_file
 
 
 @dataclass
@@ -49,11 +52,12 @@ def browser_choices(data_dir: Path, lang: str) -> BrowserChoices:
     )
 
 
-def _judgment_lines(path: Path, question: int) -> list[dict[str, Any]]:
+def _judgment_lines(paths: BenchPaths, path: Path, question: int) -> list[dict[str, Any]]:
+    """The current judgments of ``question`` in the judgment file ``path`` (newest per key)."""
     if not path.is_file():
         return []
     found = []
-    for _, record in iter_judgments(path):
+    for record in current_judgments_in_file(paths, path).records.values():
         try:
             if question_number(record["question_id"]) == question:
                 found.append(record)
@@ -81,8 +85,8 @@ def question_view(
     pair_lines: list[dict[str, Any]] = []
     single_lines: list[dict[str, Any]] = []
     if judge:
-        pair_lines = _judgment_lines(paths.judgment_file(judge, "pair"), question)
-        single_lines = _judgment_lines(paths.judgment_file(judge, "single"), question)
+        pair_lines = _judgment_lines(paths, paths.judgment_file(judge, "pair"), question)
+        single_lines = _judgment_lines(paths, paths.judgment_file(judge, "single"), question)
     views = []
     for turn, user in enumerate(item.turns, start=1):
         reference = references[turn - 1] if len(references) >= turn else None

@@ -18,7 +18,7 @@ import string
 from pathlib import Path
 from typing import Literal
 
-from mt_bench_x.formats.errors import InputFileError
+from mt_bench_x.formats.errors import InputFileError, JudgePromptTemplateError
 from mt_bench_x.formats.judge_prompts import (
     BOTH_BAD_VERDICT,
     JudgePrompt,
@@ -50,10 +50,18 @@ def allows_both_bad(prompt: JudgePrompt) -> bool:
 
 
 def render(prompt: JudgePrompt, values: dict[str, str]) -> str:
-    """The user message: the template with every placeholder filled in."""
+    """The user message: the template with every placeholder filled in; a placeholder the
+    game does not provide is an error naming the prompt, where it was read and the name."""
     missing = template_fields(prompt) - values.keys()
     if missing:
-        raise KeyError(f"judge prompt {prompt.name!r} needs {sorted(missing)}")
+        where = f"{prompt.origin}: " if prompt.origin else ""
+        placeholders = ", ".join(f"{{{name}}}" for name in sorted(missing))
+        offered = ", ".join(f"{{{name}}}" for name in sorted(values))
+        raise JudgePromptTemplateError(
+            f"{where}prompt_template of judge prompt {prompt.name!r} asks for {placeholders}, "
+            f"which its games do not provide (they provide {offered}): fix or remove that "
+            "placeholder"
+        )
     return prompt.prompt_template.format(**values)
 
 

@@ -18,11 +18,12 @@ from mt_bench_x.formats.layout import (
     BenchPaths,
     available_languages,
     file_safe,
-    normalize_lang,
 )
 from mt_bench_x.judge.plan import JudgeJob, LanguagePlan, plan_language
+from polyglot_instruct.languages import ALL
+from polyglot_instruct.languages import parse_languages as parse_language_list
 
-ALL_LANGUAGES = "all"
+ALL_LANGUAGES = ALL
 
 
 def parse_languages(data_dir: Path, spec: str) -> list[str]:
@@ -33,7 +34,7 @@ def parse_languages(data_dir: Path, spec: str) -> list[str]:
         if not langs:
             raise MTBenchXError(f"{data_dir}: no mt_bench_<LANG>/question.jsonl found")
         return langs
-    return list(dict.fromkeys(normalize_lang(code) for code in spec.split(",")))
+    return parse_language_list(spec, merge_repeats=True) or []
 
 
 def answer_stems(data_dir: Path, lang: str) -> list[str]:

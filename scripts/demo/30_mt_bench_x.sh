@@ -71,20 +71,8 @@ echo "--- mt-bench-x build --from-published (all languages) ---"
 logged build.log mt-bench-x build --from-published "$MTBX_DATA" --out "$REPO"
 
 echo
-echo "--- every config loaded back with datasets.load_dataset ---"
-python - "$REPO" <<'EOF'
-import sys
-import datasets
-
-datasets.disable_progress_bars()
-repo = sys.argv[1]
-for config in datasets.get_dataset_config_names(repo):
-    rows = datasets.load_dataset(repo, config, split="test")
-    extra = ""
-    if "category" in rows.column_names and "question_id" in rows.column_names:
-        extra = f", {len(set(rows['category']))} categories, {sum(rows['corrected'])} corrected"
-    print(f"{config:<18} {rows.num_rows:>4} rows{extra}")
-EOF
+echo "--- mt-bench-x inspect: every config loaded back with datasets.load_dataset ---"
+mt-bench-x inspect "$REPO"
 
 echo
 echo "--- mt-bench-x export --langs DE,EN (FastChat layout) ---"

@@ -153,3 +153,22 @@ def test_an_answer_file_that_is_not_utf8(data_dir: Path, server: OpenAICompatibl
         line = mt_bench_x(*args)
         assert f"{path}:2" in line and "not UTF-8" in line
     assert server.requests == []
+
+
+def test_a_judge_prompt_asking_for_an_unknown_placeholder(
+    data_dir: Path, server: OpenAICompatibleServer
+) -> None:
+    from mt_bench_x.formats.layout import BenchPaths
+
+    prompts_file = BenchPaths(data_dir, "DE").judge_prompts_file
+    lines = prompts_file.read_text(encoding="utf-8").splitlines()
+    number = next(n for n, line in enumerate(lines, 1) if json.loads(line)["name"] == "single-v1")
+    record = json.loads(lines[number - 1])
+    record["prompt_template"] += "\n{answer_c}"
+    lines[number - 1] = json.dumps(record, ensure_ascii=False)
+    prompts_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    line = mt_bench_x(*judge_args(data_dir, server))
+    assert f"{prompts_file}:{number}:" in line
+    assert "'single-v1'" in line and "{answer_c}" in line
+    assert server.requests == []

@@ -207,3 +207,26 @@ def test_lines_without_a_prompt_hash_count_and_are_noted(tmp_path: Path) -> None
 def _write(path: Path, records: list[dict]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
+
+
+def test_the_answer_browser_shows_only_current_judgments(data_dir: Path) -> None:
+    from mt_bench_x.human_eval.answer_browser import question_view
+
+    with OpenAICompatibleServer(judge_reply) as server:
+        assert judge_cli(data_dir, server.base_url, "--model-list", "model-a")[0] == 0
+    judge = single_file(data_dir).stem.removesuffix("_single")
+    changed, unchanged = question_numbers(data_dir)[:2]
+    rewrite_answers(data_dir, "model-a", {changed}, "model-x")
+
+    def shown(number: int) -> list[list[str]]:
+        views = question_view(data_dir, "DE", number, ["model-a"], judge)
+        return [list(view.single_judgments) for view in views]
+
+    assert shown(unchanged) == [["model-a"], ["model-a"]]
+    assert shown(changed) == [[], []]  # judged on the old answer: stale, not shown
+    with OpenAICompatibleServer(judge_reply) as server:
+        assert judge_cli(data_dir, server.base_url, "--model-list", "model-a")[0] == 0
+    views = question_view(data_dir, "DE", changed, ["model-a"], judge)
+    for view in views:
+        marks = last_marks(view.single_judgments["model-a"]["user_prompt"])
+        assert marks[-1][0] == "model-x"  # the judgment of today's answer

@@ -49,6 +49,12 @@ def test_malformed_lists_are_refused(value: str, message: str) -> None:
     assert isinstance(caught.value, ToolkitError)
 
 
+def test_merge_repeats_keeps_a_language_named_twice_once_in_first_place() -> None:
+    assert parse_languages("fr,DE,de,FR", merge_repeats=True) == ["FR", "DE"]
+    with pytest.raises(LanguageListError, match="language code 'German'"):
+        parse_languages("DE,German", merge_repeats=True)
+
+
 @pytest.mark.parametrize(
     ("app", "args"),
     [
