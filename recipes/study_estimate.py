@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from recipes import fastchat_layout as layout
 from recipes.study_plan import Plan, cli_flags
 
 CHARS_PER_TOKEN = 4.0  # rough for European languages with a GPT-4-class tokenizer
@@ -121,11 +122,11 @@ def _jsonl(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
 
 
-def judge_calls_chars(bench_dir: Path, answer_chars: float) -> tuple[int, float]:
+def judge_calls_chars(data_dir: Path, lang: str, answer_chars: float) -> tuple[int, float]:
     """(calls, input characters) of judging one model on one language in single mode."""
-    questions = _jsonl(bench_dir / "question.jsonl")
-    prompts = {p["name"]: p for p in _jsonl(bench_dir / "judge_prompts.jsonl")}
-    reference_file = bench_dir / "reference_answer" / "gpt-4.jsonl"
+    questions = _jsonl(layout.question_file(data_dir, lang))
+    prompts = {p["name"]: p for p in _jsonl(layout.judge_prompts_file(data_dir, lang))}
+    reference_file = layout.reference_answer_file(data_dir, lang, "gpt-4")
     references = {}
     if reference_file.is_file():
         for row in _jsonl(reference_file):
@@ -169,15 +170,12 @@ def judge_estimates(plan: Plan, benchmark_source: Path | None) -> list[JudgeEsti
     models = len(plan.models)
     estimates = []
     for lang in [str(lang).upper() for lang in plan.config["eval_languages"]]:
-        bench_dir = None
-        for root in (benchmark_source, plan.data_dir):
-            if root is not None and (root / f"mt_bench_{lang}" / "question.jsonl").is_file():
-                bench_dir = root / f"mt_bench_{lang}"
-                break
-        if bench_dir is None:
+        roots = [root for root in (benchmark_source, plan.data_dir) if root is not None]
+        data_dir = next((r for r in roots if layout.question_file(r, lang).is_file()), None)
+        if data_dir is None:
             continue
         first_n = judge.get("first_n")
-        calls, chars = judge_calls_chars(bench_dir, float(assumed.get(lang, 1500)))
+        calls, chars = judge_calls_chars(data_dir, lang, float(assumed.get(lang, 1500)))
         if first_n:
             share = min(1.0, int(first_n) / 80)
             calls, chars = round(calls * share), chars * share

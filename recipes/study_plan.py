@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from recipes import fastchat_layout as layout
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SFT_SCRIPT = "recipes/sft.py"
 MULTINODE_SCRIPT = "recipes/slurm/sft_multinode.sh"
@@ -166,7 +168,7 @@ def expand(config: dict[str, Any]) -> Plan:
         bench_inputs = [Path(bench["repo"])] if Path(bench["repo"]).exists() else []
     else:
         raise StudyError("benchmark: give 'published' (a folder) or 'repo' (folder or Hub id)")
-    question_files = {lang: data_dir / f"mt_bench_{lang}" / "question.jsonl" for lang in langs}
+    question_files = {lang: layout.question_file(data_dir, lang) for lang in langs}
     add(
         Step(
             "benchmark",
@@ -298,7 +300,7 @@ def answer_step(
     data_dir: Path,
     question_file: Path,
 ) -> Step:
-    answer_file = data_dir / f"mt_bench_{lang}" / "model_answer" / f"{mid}.jsonl"
+    answer_file = layout.answer_file(data_dir, lang, mid)
     command = ["mt-bench-x", "answer", "--model-path", str(model_dir), "--model-id", mid]
     command += ["--lang", lang, "--data-dir", str(data_dir), "--no-progress"]
     if base.get("system_messages", False):
@@ -322,10 +324,8 @@ def judge_step(
     judge: Mapping[str, Any], judge_model: str, mid: str, lang: str, run: int, data_dir: Path
 ) -> Step:
     mode = str(judge.get("mode", "single"))
-    kind = "single" if mode == "single" else "pair"
-    suffix = "" if run == 0 else f"_run{run}"
-    safe = judge_model.replace("/", "__")
-    judgment = data_dir / f"mt_bench_{lang}" / "model_judgment" / f"{safe}_{kind}{suffix}.jsonl"
+    kind: layout.JudgmentKind = "single" if mode == "single" else "pair"
+    judgment = layout.judgment_file(data_dir, lang, judge_model, kind, run)
     command = ["mt-bench-x", "judge", "--lang", lang, "--data-dir", str(data_dir)]
     command += ["--mode", mode, "--judge-model", judge_model, "--model-list", mid]
     command += ["--run", str(run), "--no-progress"]
@@ -333,7 +333,7 @@ def judge_step(
         if judge.get(key) not in (None, ""):
             name = "judge-base-url" if key == "base_url" else key.replace("_", "-")
             command += [f"--{name}", str(judge[key])]
-    answer = data_dir / f"mt_bench_{lang}" / "model_answer" / f"{mid}.jsonl"
+    answer = layout.answer_file(data_dir, lang, mid)
     return Step(
         f"judge/{mid}/{lang}" + (f"/run{run}" if run else ""),
         "judge",
