@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from mt_bench_x.formats.errors import InputFileError
+from mt_bench_x.formats.layout import BENCH_PREFIX, BenchFolder
 from mt_bench_x.judge.selection import parse_languages
 from mt_bench_x.results.report.answers import answer_frame
 from mt_bench_x.results.report.bootstrap import DEFAULT_RESAMPLES
@@ -61,7 +62,7 @@ def build_frames(options: ReportOptions) -> ReportFrames:
     langs = parse_languages(options.data_dir, spec)
     single, pair, skipped = load_frames(options.data_dir, langs, options.judges, options.runs)
     if single.empty and pair.empty:
-        where = options.data_dir / "mt_bench_<LANG>" / "model_judgment"
+        where = BenchFolder(options.data_dir / f"{BENCH_PREFIX}<LANG>").judgment_dir
         raise InputFileError(
             str(where),
             f"no judgments of {', '.join(options.judges)} in {', '.join(langs)}"
