@@ -36,9 +36,15 @@ PAPER_MIXTURES = [*PAPER_LANGS, "ENDEFRITES", "DEFRITES", "ENDEFRITES-sampled", 
 PAPER_SOURCES = {"7b": 3, "mixtral": 2}
 
 
+# The project's commands (lima-x, mt-bench-x, accelerate) sit next to the interpreter running
+# the tests; the study calls them by name, as a user's shell would find them.
+CLI_PATH = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+
+
 def _study_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     return {
         **os.environ,
+        "PATH": CLI_PATH,
         "STUDY_OUT": str(tmp_path / "study"),
         "MTBX_DATA": str(MTBX_DATA),
         "PYTHONPATH": str(REPO_ROOT),
@@ -184,7 +190,7 @@ def test_slurm_executor_submits_with_afterok_dependencies_once(tmp_path: Path) -
     log, calls = tmp_path / "sbatch.log", tmp_path / "calls.log"
     env = _study_env(
         tmp_path,
-        PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+        PATH=f"{bin_dir}{os.pathsep}{CLI_PATH}",
         STUB_LOG=str(log),
         STUB_CALLS=str(calls),
         STUB_QUEUE=str(tmp_path / "queue.txt"),
@@ -275,7 +281,7 @@ def test_tiny_study_runs_end_to_end_reruns_nothing_and_only_what_a_mixture_chang
 ) -> None:
     from tests.servers.openai_server import RESPONDERS, OpenAICompatibleServer
 
-    real = shutil.which("mt-bench-x")
+    real = shutil.which("mt-bench-x", path=CLI_PATH)
     assert real
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
@@ -295,7 +301,7 @@ def test_tiny_study_runs_end_to_end_reruns_nothing_and_only_what_a_mixture_chang
     with OpenAICompatibleServer(RESPONDERS["judge"]()) as server:
         env = _study_env(
             tmp_path,
-            PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+            PATH=f"{bin_dir}{os.pathsep}{CLI_PATH}",
             JUDGE_BASE_URL=server.base_url,
             REPORT_CALLS=str(calls),
             REPORT_FAIL=str(fail),
