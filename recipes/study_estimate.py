@@ -138,7 +138,8 @@ def judge_calls_chars(data_dir: Path, lang: str, answer_chars: float) -> tuple[i
         for turn in range(len(question["turns"])):
             name = ("single-math-v1" if math else "single-v1") + ("-multi-turn" if turn else "")
             prompt = prompts.get(name) or prompts.get("single-v1", {})
-            text = len(prompt.get("system_prompt", "")) + len(prompt.get("prompt_template", ""))
+            text = float(len(prompt.get("system_prompt", "")))
+            text += len(prompt.get("prompt_template", ""))
             text += sum(len(q) for q in question["turns"][: turn + 1])
             text += answer_chars * (turn + 1)
             if math:

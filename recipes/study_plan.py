@@ -82,7 +82,8 @@ def load_config(path: Path) -> dict[str, Any]:
     for key in ("name", "out", "sources", "mixtures", "base_models", "eval_languages", "judge"):
         if key not in config:
             raise StudyError(f"{path}: missing field {key!r}")
-    return expand_env(config)
+    expanded: dict[str, Any] = expand_env(config)
+    return expanded
 
 
 def flags(options: Mapping[str, Any] | None) -> list[str]:
@@ -218,8 +219,10 @@ def expand(config: dict[str, Any]) -> Plan:
                 models[mid] = {"base": base_name, "dataset": source, "mixture": mixture}
                 model_dir = out / "models" / base_name / source / mixture
                 add(training_step(config, base_name, base, source, mixture, overrides, model_dir))
+                remote = trusts_remote_code(base, source, mixture, overrides)
                 for lang in langs:
-                    add(answer_step(base, mid, lang, model_dir, data_dir, question_files[lang]))
+                    questions = question_files[lang]
+                    add(answer_step(base, mid, lang, model_dir, data_dir, questions, remote))
                     for run in range(runs):
                         add(judge_step(judge, judge_model, mid, lang, run, data_dir))
 
@@ -244,6 +247,41 @@ def expand(config: dict[str, Any]) -> Plan:
     return Plan(str(config["name"]), out, data_dir, steps, config, models)
 
 
+def recipe_path(base: Mapping[str, Any], source: str, mixture: str) -> Path:
+    """The recipe YAML a base model trains ``source``/``mixture`` with (as the plan names it)."""
+    return Path(str(base["recipe"]).format(source=source, mixture=mixture))
+
+
+def _truthy(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in ("true", "1", "yes")
+    return bool(value)
+
+
+def trusts_remote_code(
+    base: Mapping[str, Any], source: str, mixture: str, overrides: Mapping[str, Any]
+) -> bool:
+    """Whether the training runs with ``trust_remote_code`` (and so its checkpoint needs it).
+
+    As ``sft.py`` sees it: the recipe YAML's ``trust_remote_code`` (false when the recipe does
+    not say, or is not there yet), overridden by the base model's ``overrides`` and then the
+    mixture's. Relative recipe paths are read from the repository root, where steps run.
+    """
+    value: Any = False
+    recipe = recipe_path(base, source, mixture)
+    recipe = recipe if recipe.is_absolute() else REPO_ROOT / recipe
+    if recipe.is_file():
+        import yaml
+
+        loaded = yaml.safe_load(recipe.read_text(encoding="utf-8"))
+        if isinstance(loaded, dict):
+            value = loaded.get("trust_remote_code", False)
+    for options in (base.get("overrides") or {}, overrides):
+        if "trust_remote_code" in options:
+            value = options["trust_remote_code"]
+    return _truthy(value)
+
+
 def training_step(
     config: Mapping[str, Any],
     base_name: str,
@@ -254,7 +292,7 @@ def training_step(
     model_dir: Path,
 ) -> Step:
     out = Path(config["out"])
-    recipe = Path(str(base["recipe"]).format(source=source, mixture=mixture))
+    recipe = recipe_path(base, source, mixture)
     dataset = out / "datasets" / source
     args = ["--config", str(recipe), "--dataset_name", str(dataset)]
     args += ["--dataset_config", mixture, "--output_dir", str(model_dir)]
@@ -299,10 +337,15 @@ def answer_step(
     model_dir: Path,
     data_dir: Path,
     question_file: Path,
+    trust_remote_code: bool = False,
 ) -> Step:
     answer_file = layout.answer_file(data_dir, lang, mid)
     command = ["mt-bench-x", "answer", "--model-path", str(model_dir), "--model-id", mid]
     command += ["--lang", lang, "--data-dir", str(data_dir), "--no-progress"]
+    if trust_remote_code:
+        # Trained with trust_remote_code (Teuken's tokenizer is code in the checkpoint): the
+        # saved model needs it to load; `answer` leaves it off unless told.
+        command.append("--trust-remote-code")
     if base.get("system_messages", False):
         # The per-language system messages sft.py saved with the model (opengptx format).
         command += ["--system-prompt-file", str(model_dir / SYSTEM_MESSAGES_FILE)]

@@ -12,9 +12,6 @@ export HF_DATASETS_CACHE="${HF_DATASETS_CACHE:-$DEMO_OUT/.hf-datasets}"
 export HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 TOKENIZERS_PARALLELISM=false
 export ACCELERATE_LOG_LEVEL=error TRANSFORMERS_VERBOSITY=error DATASETS_VERBOSITY=error
 export STUDY_OUT="$DEMO_OUT/study-tiny"
-if [[ -z "${MTBX_DATA:-}" && -d ../shared/data/mt_bench_x ]]; then
-  export MTBX_DATA=../shared/data/mt_bench_x
-fi
 if [[ -z "${MTBX_DATA:-}" && -d "$DEMO_OUT/mt_bench_x_published" ]]; then
   export MTBX_DATA="$DEMO_OUT/mt_bench_x_published"   # downloaded by stage 30
 fi

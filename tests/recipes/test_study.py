@@ -91,6 +91,51 @@ def test_the_paper_plan_has_the_papers_runs(monkeypatch: pytest.MonkeyPatch) -> 
     assert {group["base"] for group in plan.models.values()} == {"teuken-7b", "mixtral-8x7b"}
 
 
+def _recipe_trusts_remote_code(recipe_file: Path) -> bool:
+    recipe = yaml.safe_load((REPO_ROOT / recipe_file).read_text(encoding="utf-8"))
+    return recipe.get("trust_remote_code") is True
+
+
+def test_answer_steps_trust_remote_code_exactly_when_the_training_did(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("MTBX_DATA", str(MTBX_DATA))
+    plan = expand(load_config(STUDY_DIR / "paper.yaml"))
+    flagged: dict[str, set[bool]] = {}
+    for step in plan.by_kind("answer"):
+        (command,) = step.commands
+        train = plan.steps[step.deps[0]]
+        recipe = train.config_files[0]  # the recipe sft.py trains with
+        assert command.count("--trust-remote-code") <= 1, step.id
+        has_flag = "--trust-remote-code" in command
+        assert has_flag == _recipe_trusts_remote_code(recipe), step.id
+        flagged.setdefault(train.labels["base_model"], set()).add(has_flag)
+    # Teuken's tokenizer is code in its repository; Mixtral loads without remote code.
+    assert flagged == {"teuken-7b": {True}, "mixtral-8x7b": {False}}
+
+
+def test_training_overrides_of_trust_remote_code_reach_the_answer_step(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("MTBX_DATA", str(MTBX_DATA))
+    config = load_config(STUDY_DIR / "paper.yaml")
+    config["mixtures"] = {"EN": {}, "DE": {"trust_remote_code": False}}
+    config["eval_languages"] = ["FR"]
+    config["base_models"]["mixtral-8x7b"]["overrides"] = {"trust_remote_code": True}
+    plan = expand(config)
+
+    def answer(mid: str) -> list[str]:
+        return plan.steps[f"answer/{mid}/FR"].commands[0]
+
+    train = plan.steps["train/mixtral-8x7b/lima-x/EN"].commands[0]
+    assert train[-2:] == ["--trust_remote_code", "true"]  # sft.py trains with it ...
+    assert "--trust-remote-code" in answer("mixtral-8x7b__lima-x-EN")  # ... so answer loads with it
+    # the mixture's override comes last and wins over the base model's
+    assert "--trust-remote-code" not in answer("mixtral-8x7b__lima-x-DE")
+    assert "--trust-remote-code" not in answer("teuken-7b__lima-x-DE")
+    assert "--trust-remote-code" in answer("teuken-7b__lima-x-EN")
+
+
 def test_plan_prints_matrix_gpu_hours_and_labelled_cost_estimate(tmp_path: Path) -> None:
     done = _study(["plan", str(STUDY_DIR / "paper.yaml")], _study_env(tmp_path))
     assert done.returncode == 0, done.stderr
@@ -176,6 +221,9 @@ def test_slurm_executor_submits_with_afterok_dependencies_once(tmp_path: Path) -
     assert "recipes/sft.py --config recipes/teuken-7b/lima-x/EN.yaml" in script
     answer = Path(by_job[job["answer/teuken-7b__lima-x-EN/DE"]].split()[-1]).read_text()
     assert "--system-prompt-file" in answer  # the opengptx system messages saved by sft.py
+    assert "--trust-remote-code" in answer  # Teuken's tokenizer is code in the checkpoint
+    mixtral_answer = by_job[job["answer/mixtral-8x7b__lima-x-EN/DE"]].split()[-1]
+    assert "--trust-remote-code" not in Path(mixtral_answer).read_text()
 
     # Queued or running jobs are not submitted again.
     (tmp_path / "queue.txt").write_text("".join(f"{j} PENDING\n" for j in job.values()))
