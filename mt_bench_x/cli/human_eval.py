@@ -136,13 +136,13 @@ def agreement(
     """Agreement human–judge and human–human per turn and category (the paper's Table 2), with
     and without ties, the human-majority upper bound, and Fleiss' kappa."""
     from mt_bench_x.formats.questions import load_questions
-    from mt_bench_x.human_eval.agreement import (
+    from mt_bench_x.results.agreement import (
         agreement_table,
         kappa_by_turn,
         render_kappa,
         render_table,
     )
-    from mt_bench_x.human_eval.vote_files import read_human_votes, read_judge_votes
+    from mt_bench_x.results.vote_files import read_human_votes, read_judge_votes
 
     categories = {q.number: q.category for q in load_questions(questions)} if questions else None
     human_votes = read_human_votes(human, categories)

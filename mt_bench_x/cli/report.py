@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from mt_bench_x.formats.errors import MTBenchXError
+from polyglot_instruct.languages import parse_languages
 
 
 class ScoringChoice(str, enum.Enum):
@@ -33,6 +34,15 @@ def _runs(text: str | None) -> list[int] | None:
     if any(run < 0 for run in runs):
         raise typer.BadParameter(f"--runs {text!r}: runs are >= 0")
     return runs
+
+
+def _lang(text: str) -> str:
+    """``--lang`` checked for shape only (which languages exist is the report's to say)."""
+    try:
+        parse_languages(text, allow_all=True, merge_repeats=True)
+    except ValueError as error:
+        raise typer.BadParameter(f"--lang {text!r}: {error}") from None
+    return text
 
 
 def report(
@@ -63,6 +73,13 @@ def report(
     answer_language: Annotated[
         bool, typer.Option(help="Identify the language of every answer (answers.csv).")
     ] = True,
+    human: Annotated[
+        Path | None,
+        typer.Option(
+            help="Human votes (FastChat's human-judgment format, from `human-eval export`): "
+            "adds the agreement table (paper, Table 2) for the judge's pairwise judgments."
+        ),
+    ] = None,
     push: Annotated[
         str | None,
         typer.Option(help="Upload the report folder as a Hub dataset repo (token: HF_TOKEN)."),
@@ -78,7 +95,7 @@ def report(
         options = ReportOptions(
             data_dir=data_dir,
             judges=list(judge_model),
-            langs=lang,
+            langs=_lang(lang),
             runs=_runs(runs),
             groups_file=groups,
             scoring=scoring.value,
@@ -86,12 +103,17 @@ def report(
             resamples=resamples,
             seed=seed,
             answer_language=answer_language,
+            human_file=human,
         )
-        frames, written = make_report(options, out)
-    except ValueError as error:  # a malformed language code or formula: a usage error
+    except MTBenchXError:
+        raise  # a known failure: one `error:` line from the one handler
+    except ValueError as error:  # an option value the options reject: a usage error
         raise typer.BadParameter(str(error)) from None
+    frames, written = make_report(options, out)
     typer.echo(summary(frames), nl=False)
     typer.echo(f"improvement formula: {options.formula} = {FORMULAS[options.formula]}")
+    if not frames.agreement.empty:
+        typer.echo("agreement with the human votes (Table 2): agreement.csv, agreement.md")
     typer.echo(f"wrote {len(written.files)} files to {written.out} (open report.html)")
     if push and token:
         from hub_cards.push import push_folder

@@ -4,6 +4,7 @@ expected number is computed by hand in the comments next to it."""
 from __future__ import annotations
 
 import csv
+import json
 import math
 from pathlib import Path
 
@@ -299,3 +300,125 @@ def test_push_without_a_token_fails_before_any_work(
                        str(out), "--push", "org/report")  # fmt: skip
     assert code == 1 and "--push org/report: no Hugging Face token" in output
     assert not out.exists()
+
+
+def _agreement_data(root: Path) -> tuple[Path, Path]:
+    """The worked example of ``test_human_eval_agreement`` as a report folder: questions
+    101-108 (categories as there), the judge's pairwise lines in two runs, the human votes as
+    ``human-eval export`` writes them (no category: it comes from question.jsonl)."""
+    from mt_bench_x.formats.jsonl import write_jsonl
+    from tests.mt_bench_x.test_human_eval_agreement import CATEGORY, HUMANS, TURN2
+
+    bench = root / "data" / "mt_bench_DE"
+    (bench / "model_judgment").mkdir(parents=True)
+    write_jsonl(
+        bench / "question.jsonl",
+        [{"question_id": q, "category": c, "turns": ["q1", "q2"]} for q, c in CATEGORY.items()],
+    )
+
+    def pair(question: int, m1: str, m2: str, g1: str, g2: str, run: int) -> dict:
+        verdicts = ({"model_1": "A", "model_2": "B", "tie": "C"},
+                    {"model_1": "B", "model_2": "A", "tie": "C"})  # fmt: skip
+        return {
+            "question_id": question, "model_1": m1, "model_2": m2, "g1_winner": g1,
+            "g2_winner": g2, "g1_verdict": verdicts[0][g1], "g2_verdict": verdicts[1][g2],
+            "judge": [JUDGE, "pair-v2"], "g1_user_prompt": "...", "g1_judgment": "...",
+            "g2_user_prompt": "...", "g2_judgment": "...", "turn": 1, "tstamp": 0.0, "run": run,
+        }  # fmt: skip
+
+    # run 0: q101 m1 wins; q102 m1 wins, shown on the right; q103 the two orders disagree
+    write_jsonl(
+        bench / "model_judgment" / f"{JUDGE}_pair.jsonl",
+        [
+            pair(101, "m1", "m2", "model_1", "model_1", 0),
+            pair(102, "m2", "m1", "model_2", "model_2", 0),
+            pair(103, "m1", "m2", "model_1", "model_2", 0),
+        ],
+    )
+    # run 1 fills q103 (a tie) and does not overrule run 0's verdict on q101
+    write_jsonl(
+        bench / "model_judgment" / f"{JUDGE}_pair_run1.jsonl",
+        [pair(103, "m1", "m2", "tie", "tie", 1), pair(101, "m1", "m2", "model_2", "model_2", 1)],
+    )
+    human = root / "human.json"
+    human.write_text(
+        json.dumps(
+            [
+                {
+                    "question_id": v.question,
+                    "model_a": v.model_a,
+                    "model_b": v.model_b,
+                    "winner": v.winner,
+                    "judge": v.voter,
+                    "turn": v.turn,
+                }
+                for v in [*HUMANS, *TURN2]
+            ]
+        ),
+        encoding="utf-8",
+    )
+    return root / "data", human
+
+
+def test_human_agreement_table(tmp_path: Path) -> None:
+    """Table 2 from the report's pairwise judgments equals the hand-computed example."""
+    data, human = _agreement_data(tmp_path)
+    out = tmp_path / "out"
+    code, output = cli("report", "--data-dir", str(data), "--judge-model", JUDGE, "--out",
+                       str(out), "--human", str(human), "--no-answer-language")  # fmt: skip
+    assert code == 0, output
+    found = {
+        (r["ties"], r["group"], r["turn"]): r
+        for r in rows(out / "agreement.csv")
+        if (r["judge"], r["prompts"]) == (JUDGE, "3-option")
+    }
+
+    def counts(ties: str, group: str, turn: int = 1) -> tuple[tuple[int, int], ...]:
+        r = found[(ties, group, str(turn))]
+        return tuple(
+            (int(r[f"{side}_agree"]), int(r[f"{side}_total"]))
+            for side in ("judge", "upper", "human")
+        )
+
+    assert counts("with", "all") == ((5, 9), (6, 9), (3, 9))
+    assert counts("without", "all") == ((3, 5), (4, 5), (2, 4))
+    assert counts("with", "RCEMR") == ((3, 6), (4, 6), (2, 6))
+    assert counts("with", "math") == ((1, 3), (2, 3), (1, 3))
+    assert counts("with", "all", turn=2)[0] == (0, 0)  # the judge decided no turn-2 item
+    assert float(found[("with", "all", "1")]["judge_percent"]) == pytest.approx(500 / 9, abs=1e-3)
+    turn1, turn2 = found[("with", "all", "1")], found[("with", "all", "2")]
+    assert float(turn1["fleiss_kappa"]) == pytest.approx(0.0, abs=1e-4)
+    assert float(turn1["kappa_p_value"]) == pytest.approx(1.0, abs=1e-4)
+    assert float(turn2["fleiss_kappa"]) == pytest.approx(5 / 11, abs=1e-4)
+    assert float(turn2["kappa_p_value"]) == pytest.approx(0.0343, abs=5e-4)
+    assert (turn2["kappa_items"], turn2["kappa_raters"]) == ("4", "3")
+    markdown = (out / "agreement.md").read_text(encoding="utf-8")
+    assert "| all | 55.56 | 66.67 | 33.33 |" in markdown
+    assert r"\begin{tabular}" in (out / "agreement.tex").read_text(encoding="utf-8")
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "Table 2: agreement with human votes" in page
+    assert "<td>RCEMR</td><td>50.00</td><td>66.67</td><td>33.33</td>" in page
+    assert "Fleiss&#x27; kappa 0.45 (p-value 3.4e-02" in page
+
+
+def test_human_votes_need_a_report_of_one_language(tmp_path: Path) -> None:
+    """A known failure (SelectionError) is one ``error:`` line and exit 1, not a usage error."""
+    from tests.mt_bench_x.human_eval_fixtures import cli as run_cli
+
+    data = make_report_data(tmp_path / "data")
+    human = tmp_path / "human.json"
+    human.write_text("[]", encoding="utf-8")
+    result = run_cli("report", "--data-dir", str(data), "--judge-model", JUDGE, "--out",
+                     str(tmp_path / "out"), "--human", str(human))  # fmt: skip
+    assert result.returncode == 1, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: --human")
+    assert "expected a report of one language (--lang DE), found DE, EN" in lines[0]
+    assert not (tmp_path / "out").exists()
+
+
+def test_malformed_language_is_a_usage_error(tmp_path: Path) -> None:
+    data = make_report_data(tmp_path / "data")
+    code, output = cli("report", "--data-dir", str(data), "--judge-model", JUDGE, "--out",
+                       str(tmp_path / "out"), "--lang", "D3")  # fmt: skip
+    assert code == 2 and "--lang" in output

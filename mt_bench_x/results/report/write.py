@@ -20,6 +20,7 @@ from matplotlib.figure import Figure
 
 from mt_bench_x.formats.errors import MTBenchXError
 from mt_bench_x.results.report import plots
+from mt_bench_x.results.report.agreement import agreement_table_frame
 from mt_bench_x.results.report.build import ReportFrames
 from mt_bench_x.results.report.improvement import FORMULAS
 from mt_bench_x.results.report.tables import paper_table, to_html, to_latex, to_markdown
@@ -53,9 +54,10 @@ def write_csvs(frames: ReportFrames, folder: Path, written: WrittenReport) -> No
         "answers.csv": frames.answers,
         "length_bias.csv": frames.length_bias,
         "judgment_files.csv": frames.skipped,
+        "agreement.csv": frames.agreement,
     }
     for name, frame in tables.items():
-        if name == "answers.csv" and frame.empty:
+        if name in ("answers.csv", "agreement.csv") and frame.empty:
             continue
         _csv(frame, folder / name)
         written.files.append(name)
@@ -83,6 +85,8 @@ CSV_DESCRIPTIONS = {
     "answers": "share of answers not in the question's language, mean answer length",
     "length_bias": "share of decisive matches won by the longer answer",
     "judgment_files": "judgment lines counted, stale lines skipped, lines not checked",
+    "agreement": "agreement human-judge (with the human-majority upper bound) and human-human "
+    "per turn and category, with and without ties; Fleiss' kappa per turn",
 }
 
 
@@ -121,6 +125,52 @@ def write_tables(frames: ReportFrames, folder: Path, written: WrittenReport) -> 
     (folder / "tables.md").write_text("\n".join(md), encoding="utf-8")
     (folder / "tables.tex").write_text("\n".join(tex), encoding="utf-8")
     written.files += ["tables.md", "tables.tex"]
+    if not frames.agreement.empty:
+        write_agreement_tables(frames, folder, written)
+
+
+def agreement_tables(frames: ReportFrames) -> dict[tuple[str, str], pd.DataFrame]:
+    """Table 2: one per judge and pairwise prompt set."""
+    pairs = frames.agreement[["judge", "prompts"]].drop_duplicates()
+    return {
+        (str(judge), str(prompts)): agreement_table_frame(frames.agreement, judge, prompts)
+        for judge, prompts in pairs.itertuples(index=False)
+    }
+
+
+def kappa_text(frames: ReportFrames) -> str:
+    """Fleiss' kappa among the humans, one sentence per turn."""
+    rows = frames.agreement[(frames.agreement["group"] == ALL)]
+    rows = rows.drop_duplicates("turn").sort_values("turn")
+    parts = []
+    for row in rows.itertuples(index=False):
+        if pd.isna(row.fleiss_kappa):
+            parts.append(f"turn {row.turn}: Fleiss' kappa undefined ({row.kappa_items} items)")
+        else:
+            parts.append(
+                f"turn {row.turn}: Fleiss' kappa {row.fleiss_kappa:.2f} "
+                f"(p-value {row.kappa_p_value:.1e}, {row.kappa_items} items, "
+                f"{row.kappa_raters} raters each)"
+            )
+    return "; ".join(parts)
+
+
+AGREEMENT_NOTE = (
+    "Percent agreement; judge: with every human vote, upper: a judge that always gave the "
+    "human majority, human: between every two human votes on an item."
+)
+
+
+def write_agreement_tables(frames: ReportFrames, folder: Path, written: WrittenReport) -> None:
+    md, tex = [], []
+    for (judge, prompts), table in agreement_tables(frames).items():
+        title = f"Agreement with human votes, judge {judge}, {prompts} prompts"
+        md.append(f"## {title}\n\n{AGREEMENT_NOTE}\n\n{to_markdown(table, index=True)}\n")
+        tex.append(to_latex(table, index=True, caption=f"{title}. {AGREEMENT_NOTE}"))
+    md.append(f"Human-human: {kappa_text(frames)}.\n")
+    (folder / "agreement.md").write_text("\n".join(md), encoding="utf-8")
+    (folder / "agreement.tex").write_text("\n".join(tex), encoding="utf-8")
+    written.files += ["agreement.md", "agreement.tex"]
 
 
 FigureSpec = tuple[str, str, Callable[[], Figure | None]]
@@ -250,6 +300,13 @@ def render_html(frames: ReportFrames, folder: Path, written: WrittenReport) -> s
     ):
         if not frame.empty:
             parts.append(_section(title, to_html(frame)))
+    if not frames.agreement.empty:
+        for (judge, prompts), table in agreement_tables(frames).items():
+            body = f"<p>{html.escape(AGREEMENT_NOTE)}</p>" + to_html(table, index=True)
+            title = f"Table 2: agreement with human votes, judge {judge}, {prompts} prompts"
+            parts.append(_section(title, body))
+        kappa = f"<p>{html.escape('Human-human: ' + kappa_text(frames))}.</p>"
+        parts.append(_section("Fleiss' kappa among human votes", kappa))
     for name, caption in written.figures.items():
         data = base64.b64encode((folder / name).read_bytes()).decode("ascii")
         parts.append(
