@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import yaml
@@ -69,6 +71,8 @@ def launch(recipe: dict, tmp: Path, *, num_processes: int = 1, extra: tuple[str,
         # `--cpu` alone starts one process whatever --num_processes says (no MPI hostfile);
         # torchrun through `--multi_gpu` starts them all and `use_cpu: true` selects gloo.
         *(["--multi_gpu"] if num_processes > 1 else ["--cpu"]),
+        # a free port of our own, so that back-to-back launches never meet on torchrun's 29500
+        *(["--main_process_port", str(free_port())] if num_processes > 1 else []),
         "--num_processes",
         str(num_processes),
         "--num_machines",
@@ -88,6 +92,22 @@ def launch(recipe: dict, tmp: Path, *, num_processes: int = 1, extra: tuple[str,
         command, cwd=tmp, env=env, capture_output=True, text=True, timeout=240, check=False
     )
     output = done.stdout + done.stderr
-    assert done.returncode == 0, output[-4000:]
+    if num_processes > 1 and done.returncode != 0 and "SIGABRT" in output:
+        # Seen once in ~20 two-process gloo runs on the 2-core CI machine: a rank aborted by
+        # torch's gloo backend at the evaluation step, never reproduced in isolation. One
+        # fresh attempt, reported in the test output, so a real failure still fails twice.
+        warnings.warn(f"gloo rank aborted, launching once more:\n{output[-2000:]}", stacklevel=2)
+        done = subprocess.run(
+            command, cwd=tmp, env=env, capture_output=True, text=True, timeout=240, check=False
+        )
+        output = done.stdout + done.stderr
+    assert done.returncode == 0, output[-12000:]
     state_file = Path(recipe["output_dir"]) / "trainer_state.json"
     return json.loads(state_file.read_text(encoding="utf-8")), output
+
+
+def free_port() -> int:
+    """A TCP port on the loopback interface that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
