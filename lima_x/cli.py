@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from polyglot_instruct.cli_errors import ToolkitGroup, run_cli
+from polyglot_instruct.cli_errors import run_cli, toolkit_app
 from polyglot_instruct.languages import LanguageListError, parse_languages
 
 if TYPE_CHECKING:
@@ -359,25 +359,13 @@ def push_command(
 
 
 def build_app() -> typer.Typer:
-    app = typer.Typer(
-        name="lima-x",
-        cls=ToolkitGroup,
-        help="Build parallel multilingual instruction datasets (Lima-X, Bactrian-X) as Hub repos.",
-        no_args_is_help=True,
-        add_completion=False,
-        pretty_exceptions_enable=False,
+    from lima_x import __version__
+
+    app = toolkit_app(
+        "lima-x",
+        "Build parallel multilingual instruction datasets (Lima-X, Bactrian-X) as Hub repos.",
+        __version__,
     )
-
-    @app.callback()
-    def _root() -> None:
-        """Commands are listed below; each has --help."""
-
-    @app.command("version")
-    def version() -> None:
-        """Print the installed version."""
-        from lima_x import __version__
-
-        typer.echo(__version__)
 
     build = typer.Typer(
         help="Build a Hub repo folder (parquet configs + card) from the sources.",

@@ -104,6 +104,30 @@ class ToolkitGroup(TyperGroup):
             raise typer.Exit(code=1) from None
 
 
+def toolkit_app(name: str, help_text: str, version: str) -> typer.Typer:
+    """The root app of a toolkit command line: the one error handler inside it
+    (:class:`ToolkitGroup`), help when called without a command, and a ``version`` command."""
+    app = typer.Typer(
+        name=name,
+        cls=ToolkitGroup,
+        help=help_text,
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+    )
+
+    @app.callback()
+    def _root() -> None:
+        """Commands are listed below; each has --help."""
+
+    @app.command("version")
+    def _version() -> None:
+        """Print the installed version."""
+        typer.echo(version)
+
+    return app
+
+
 def run_cli(program: str, app: typer.Typer) -> None:
     """Run ``app`` under the toolkit's error rules and exit with its code.
 

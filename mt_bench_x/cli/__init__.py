@@ -11,35 +11,21 @@ import logging
 
 import typer
 
-from polyglot_instruct.cli_errors import ToolkitGroup, run_cli
+from polyglot_instruct.cli_errors import run_cli, toolkit_app
 
 
 def build_app() -> typer.Typer:
+    from mt_bench_x import __version__
     from mt_bench_x.cli import dataset as cli_dataset
     from mt_bench_x.cli import human_eval as cli_human_eval
     from mt_bench_x.cli import judge as cli_judge
     from mt_bench_x.cli import report as cli_report
 
-    app = typer.Typer(
-        name="mt-bench-x",
-        cls=ToolkitGroup,
-        help="MT-Bench-X: build the multilingual benchmark, answer it, judge it, show results.",
-        no_args_is_help=True,
-        add_completion=False,
-        pretty_exceptions_enable=False,
+    app = toolkit_app(
+        "mt-bench-x",
+        "MT-Bench-X: build the multilingual benchmark, answer it, judge it, show results.",
+        __version__,
     )
-
-    @app.callback()
-    def _root() -> None:
-        """Commands are listed below; each has --help."""
-
-    @app.command("version")
-    def version() -> None:
-        """Print the installed version."""
-        from mt_bench_x import __version__
-
-        typer.echo(__version__)
-
     cli_dataset.register(app)
     cli_judge.register(app)
     cli_human_eval.register(app)

@@ -17,17 +17,21 @@ turn, language; the current line per key, API errors and unparseable verdicts le
 
 from __future__ import annotations
 
-import csv
-import io
 import itertools
-import json
 from pathlib import Path
 from statistics import StatisticsError, correlation, fmean
 from typing import Any
 
 from mt_bench_x.formats.judgments import is_api_error, record_models
 from mt_bench_x.formats.layout import BenchPaths, JudgmentKind
-from mt_bench_x.results.show import ALL, latest_judgments, pair_outcome, report_for
+from mt_bench_x.results.show import (
+    ALL,
+    latest_judgments,
+    pair_outcome,
+    render_data,
+    report_for,
+    text_table,
+)
 
 
 def _judge_scores(report: dict[str, Any], kind: JudgmentKind) -> dict[tuple[str, str], float]:
@@ -147,43 +151,24 @@ def panel_report(
     return report, sorted(skipped - set(languages))
 
 
-def _fmt(value: Any) -> str:
-    if value is None:
-        return "-"
-    return f"{value:.3f}" if isinstance(value, float) else str(value)
-
-
-def _table(headers: list[str], rows: list[list[Any]]) -> str:
-    cells = [headers] + [[_fmt(v) for v in row] for row in rows]
-    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in cells]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(line.rstrip() for line in lines) + "\n"
-
-
 def render_panel(report: dict[str, Any], output_format: str) -> str:
     """``table``, ``json`` or ``csv`` (the score rows; agreement is in table and json)."""
-    if output_format == "json":
-        return json.dumps(report, ensure_ascii=False, indent=2) + "\n"
-    if output_format == "csv":
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=report["columns"], lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(report["rows"])
-        return buffer.getvalue()
+    data = render_data(report, output_format)
+    if data is not None:
+        return data
     columns = report["columns"]
     out = [
         f"mode {report['mode']}, judge panel {', '.join(report['judges'])}, run "
         f"{report['run']}, languages {', '.join(report['languages'])}\n\n",
         f"{report['score'].capitalize()} per judge and the panel mean "
         "(lang 'all' = cross-lingual)\n",
-        _table(columns, [[row[c] for c in columns] for row in report["rows"]]),
+        text_table(columns, [[row[c] for c in columns] for row in report["rows"]]),
         "\nAgreement between judges (judgments both made)\n",
     ]
     if report["agreement"]:
         agreement_columns = list(report["agreement"][0])
         out.append(
-            _table(
+            text_table(
                 agreement_columns,
                 [[row[c] for c in agreement_columns] for row in report["agreement"]],
             )

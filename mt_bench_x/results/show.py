@@ -371,7 +371,8 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
-def _table(headers: list[str], rows: list[list[Any]]) -> str:
+def text_table(headers: list[str], rows: list[list[Any]]) -> str:
+    """Columns padded to their widest cell, a dashed rule under the header, ``-`` for None."""
     cells = [headers] + [[_fmt(v) for v in row] for row in rows]
     widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in cells]
@@ -403,7 +404,7 @@ def _single_tables(report: dict[str, Any]) -> str:
         )
     headers = ["model", "lang", "turn 1", "turn 2", "average", "n", "unparsed", "api errors"]
     out.append("Scores per model and language (lang 'all' = cross-lingual average)\n")
-    out.append(_table(headers, table_rows))
+    out.append(text_table(headers, table_rows))
     categories = sorted({r["category"] for r in rows if r["category"] != ALL})
     detail_rows = []
     for (model, lang), _ in by_model_lang.items():
@@ -415,7 +416,7 @@ def _single_tables(report: dict[str, Any]) -> str:
             }
             detail_rows.append([model, lang, turn, *(cells.get(c) for c in categories)])
     out.append("\nScores per category and turn\n")
-    out.append(_table(["model", "lang", "turn", *categories], detail_rows))
+    out.append(text_table(["model", "lang", "turn", *categories], detail_rows))
     return "".join(out)
 
 
@@ -426,11 +427,12 @@ def _pair_tables(report: dict[str, Any]) -> str:
         "Pairwise outcomes per model, language, prompt set and turn "
         "(lang 'all' = all languages; 3-option and [[D]] prompts kept apart)\n"
     )
-    return title + _table(list(columns), rows)
+    return title + text_table(list(columns), rows)
 
 
-def render(report: dict[str, Any], output_format: str) -> str:
-    """The report as ``table`` (text), ``json`` or ``csv`` (long format, one row per group)."""
+def render_data(report: dict[str, Any], output_format: str) -> str | None:
+    """``json`` (the whole report) or ``csv`` (its ``rows`` under its ``columns``); None for
+    ``table``, which each report lays out itself."""
     if output_format == "json":
         return json.dumps(report, ensure_ascii=False, indent=2) + "\n"
     if output_format == "csv":
@@ -439,6 +441,14 @@ def render(report: dict[str, Any], output_format: str) -> str:
         writer.writeheader()
         writer.writerows(report["rows"])
         return buffer.getvalue()
+    return None
+
+
+def render(report: dict[str, Any], output_format: str) -> str:
+    """The report as ``table`` (text), ``json`` or ``csv`` (long format, one row per group)."""
+    data = render_data(report, output_format)
+    if data is not None:
+        return data
     header = (
         f"mode {report['mode']}, judge {report['judge_model']}, run {report['run']}, "
         f"languages {', '.join(report['languages'])}\n\n"
